@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+/* Newline-delimited JSON: a streaming reader and a buffered writer. */
+#ifndef OBS_NDJSON_H
+#define OBS_NDJSON_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+#include "obs_error.h"
+
+#define OBS_NDJSON_MAX_LINE (1024 * 1024)
+
+/*
+ * Called for every line that is skipped (malformed JSON, not an object,
+ * over the size limit) in skip mode, and for a torn last line. msg is
+ * "NAME:LINE: reason"; the library itself never prints.
+ */
+typedef void obs_ndjson_warn_fn(void *ctx, const char *msg);
+
+/*
+ * The reader reads plain or gzip-compressed input (detected from the
+ * magic bytes) through one reused buffer, so memory stays flat. Lines are
+ * numbered from 1; blank lines are ignored.
+ */
+struct obs_ndjson_reader {
+	/* Settings: fill in after _open, before the first read. */
+	size_t max_line;          /* default OBS_NDJSON_MAX_LINE */
+	size_t max_decompressed;  /* gzip bomb limit; 0 = unlimited (default 8 GiB) */
+	int strict;               /* 1: a bad line is an error (-1), not skipped */
+	obs_ndjson_warn_fn *warn; /* may be NULL */
+	void *warn_ctx;
+
+	/* Read-only state. */
+	char *name;               /* file name for messages ("-" is "<stdin>") */
+	unsigned long lineno;     /* number of the line last returned */
+	unsigned long skipped;    /* lines skipped so far */
+	int torn;                 /* 1 once a final line without '\n' was seen */
+
+	/* Private. */
+	void *src;                /* zlib gzFile */
+	int fd, own_fd;
+	char *buf;
+	size_t cap, len, pos;
+	int eof;
+	unsigned long long total; /* bytes of (decompressed) input consumed */
+};
+
+/* Open PATH ("-" for standard input). */
+int obs_ndjson_open(struct obs_ndjson_reader *r, const char *path, struct obs_error *err);
+/* Read from FD (not closed by _close unless own is 1); NAME is used in messages. */
+int obs_ndjson_fdopen(struct obs_ndjson_reader *r, int fd, int own, const char *name,
+		      struct obs_error *err);
+/*
+ * Next non-blank line, without its newline and NUL-terminated (a trailing
+ * '\r' is removed). *line is borrowed until the next call. A line over the
+ * limit is skipped and reported (error in strict mode). A final line with
+ * no newline is returned as usual and also reported as torn (r->torn = 1),
+ * since a writer may have been killed while writing it.
+ * Returns 1 with a line, 0 at end of input, -1 on error.
+ */
+int obs_ndjson_next_line(struct obs_ndjson_reader *r, const char **line, size_t *len,
+			 struct obs_error *err);
+/*
+ * Next line parsed as a JSON object (new reference in *obj). Lines that are
+ * not valid JSON objects are skipped and reported through warn, or are an
+ * error in strict mode. A torn last line that does not parse is skipped and
+ * reported as torn. Returns 1, 0 at end, -1 on error.
+ */
+int obs_ndjson_next(struct obs_ndjson_reader *r, json_t **obj, struct obs_error *err);
+void obs_ndjson_close(struct obs_ndjson_reader *r);
+
+/* A buffered writer of compact JSON lines; write errors are sticky. */
+struct obs_ndjson_writer {
+	int fd;
+	char *buf;
+	size_t len, cap;
+	int failed;   /* errno of the first failed write, 0 if none */
+};
+
+void obs_ndjson_writer_init(struct obs_ndjson_writer *w, int fd);
+/* Append OBJ as one compact line (key order preserved); flushes when the buffer fills. */
+int obs_ndjson_write(struct obs_ndjson_writer *w, const json_t *obj, struct obs_error *err);
+/* Append LINE (LEN bytes, no newline) and a newline. */
+int obs_ndjson_write_raw(struct obs_ndjson_writer *w, const char *line, size_t len,
+			 struct obs_error *err);
+/* Write out everything buffered; -1 with err if any write failed (EPIPE, ENOSPC, ...). */
+int obs_ndjson_flush(struct obs_ndjson_writer *w, struct obs_error *err);
+/* Free the buffer (does not flush, does not close fd). */
+void obs_ndjson_writer_release(struct obs_ndjson_writer *w);
+
+/* Serialise OBJ compactly, in key order, newline NOT included. Caller frees. */
+char *obs_json_dump_line(const json_t *obj, size_t *len);
+
+#endif

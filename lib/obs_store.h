@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: MIT */
+/* The embedded store: per-signal, per-UTC-day append-only NDJSON segments. */
+#ifndef OBS_STORE_H
+#define OBS_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "obs_error.h"
+#include "obs_ndjson.h"
+
+/*
+ * Layout under the root:
+ *   spans/2026-11-24.ndjson     one segment per signal per UTC day
+ *   spans/2026-11-20.ndjson.gz  closed segments may be gzip-compressed
+ *   state/...                   small state files (open spans, cursors)
+ * Signals are folder names: "spans", "metrics", "logs", "events", ...
+ */
+struct obs_store {
+	char *root;
+};
+
+/*
+ * Resolve the location: ROOT if not NULL, else $OBS_HOME, else
+ * $XDG_DATA_HOME/obs, else $HOME/.local/share/obs. Nothing is created
+ * until the first write.
+ */
+int obs_store_open(struct obs_store *st, const char *root, struct obs_error *err);
+void obs_store_release(struct obs_store *st);
+
+/*
+ * Append DATA (LEN bytes of one or more complete lines, each ending in
+ * '\n') to SIGNAL's segment for the UTC day of TIME_NS: the store and
+ * signal folders are created (0700) if missing, the segment opened by this
+ * process (created 0600), locked with flock(LOCK_EX), written with one
+ * write() (looping on short writes without unlocking), then closed.
+ */
+int obs_store_append(struct obs_store *st, const char *signal, int64_t time_ns,
+		     const char *data, size_t len, struct obs_error *err);
+
+/* A batch of records, one append per UTC day touched, at flush. */
+struct obs_store_batch {
+	struct obs_store *st;
+	const char *signal;
+	/* Private: per-day buffers. */
+	int ndays;
+	struct obs_store_day {
+		int64_t day;     /* day start, ns */
+		char *buf;
+		size_t len, cap;
+	} *days;
+	size_t bytes;        /* total buffered */
+};
+
+void obs_store_batch_init(struct obs_store_batch *b, struct obs_store *st, const char *signal);
+/* Add one line (LEN bytes, no newline) for TIME_NS. */
+int obs_store_batch_add(struct obs_store_batch *b, int64_t time_ns, const char *line, size_t len,
+			struct obs_error *err);
+/* Add a record (serialised compactly). */
+int obs_store_batch_add_json(struct obs_store_batch *b, int64_t time_ns, const json_t *rec,
+			     struct obs_error *err);
+/* Append everything buffered; buffers are emptied even on error. */
+int obs_store_batch_flush(struct obs_store_batch *b, struct obs_error *err);
+void obs_store_batch_release(struct obs_store_batch *b);
+
+/*
+ * A scan over SIGNAL's segments whose day intersects [since, until]
+ * (OBS_TIME_MIN / OBS_TIME_MAX for open ends), oldest first, reading .gz
+ * segments transparently (a day may have both a .gz and a plain segment:
+ * both are read). Records in a segment are not sorted; filter by time
+ * yourself. A torn last line in a segment is reported through warn.
+ */
+struct obs_store_scan {
+	/* Settings, before the first _next. */
+	obs_ndjson_warn_fn *warn;
+	void *warn_ctx;
+	size_t max_line;
+
+	/* Read-only. */
+	unsigned long torn;        /* torn last lines met */
+	unsigned long skipped;     /* lines skipped (oversized) */
+	struct obs_ndjson_reader rd; /* current segment: rd.name, rd.lineno */
+
+	/* Private. */
+	char **paths;
+	int npaths, next;
+	int open;
+};
+
+int obs_store_scan_open(struct obs_store_scan *sc, struct obs_store *st, const char *signal,
+			int64_t since, int64_t until, struct obs_error *err);
+/* Next line (borrowed until the next call). 1 line, 0 end, -1 error. */
+int obs_store_scan_next(struct obs_store_scan *sc, const char **line, size_t *len,
+			struct obs_error *err);
+void obs_store_scan_close(struct obs_store_scan *sc);
+
+/* Number of segment paths the scan will read (for tests/bench). */
+int obs_store_scan_count(const struct obs_store_scan *sc);
+
+/* Path of state file NAME ("spans/open/<id>.json") under root/state; caller frees. Creates parent folders (0700). */
+char *obs_store_state_path(struct obs_store *st, const char *name, struct obs_error *err);
+
+/*
+ * Durable state files: write to a temp file in the same folder, fsync,
+ * rename over PATH, fsync the folder. Files are 0600.
+ */
+int obs_state_write(const char *path, const char *data, size_t len, struct obs_error *err);
+/*
+ * Read a state file written by obs_state_write and parse it as a JSON
+ * object (new reference). Missing file: returns 0 and *obj = NULL. A
+ * truncated, empty, NUL-filled or otherwise corrupt file is an error
+ * naming the file. Returns 0 or -1.
+ */
+int obs_state_read_json(const char *path, json_t **obj, struct obs_error *err);
+
+#endif

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/* Times (RFC 3339 with nanoseconds, Unix s/ms/us/ns) and durations. */
+#ifndef OBS_TIME_H
+#define OBS_TIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "obs_error.h"
+
+/* Times are int64 nanoseconds since the Unix epoch, UTC. */
+#define OBS_NS_PER_SEC 1000000000LL
+#define OBS_TIME_MIN INT64_MIN
+#define OBS_TIME_MAX INT64_MAX
+#define OBS_TIME_BUFSZ 40   /* "2026-11-24T21:45:03.123456789Z" + slack */
+
+/*
+ * Current time. If OBS_FAKE_TIME is set in the environment (an RFC 3339
+ * time), returns that instead; tests use it for a fixed clock.
+ */
+int64_t obs_time_now(void);
+/* Monotonic clock in ns, for measuring durations. */
+int64_t obs_time_monotonic(void);
+
+/*
+ * Parse an absolute time: RFC 3339 ("2026-11-24T21:45:03.5Z",
+ * "...+02:00", lower-case t/z and a space for T accepted, up to 9 fraction
+ * digits), a date alone ("2026-11-24", midnight UTC), or a Unix timestamp
+ * whose unit is judged by magnitude: seconds (fraction allowed) below 1e11,
+ * milliseconds below 1e14, microseconds below 1e17, else nanoseconds.
+ */
+int obs_time_parse(const char *s, int64_t *ns, struct obs_error *err);
+/* Same for a string of LEN bytes, not necessarily NUL-terminated. */
+int obs_time_parse_n(const char *s, size_t len, int64_t *ns, struct obs_error *err);
+
+/* Format as RFC 3339 UTC with 9 fraction digits: "2026-11-24T21:45:03.000000000Z". */
+size_t obs_time_format(int64_t ns, char *buf, size_t size);
+
+/*
+ * Parse a duration: a sequence of number+unit ("250ms", "1h30m", "7d",
+ * "1.5s", "2w"); units ns, us (and µs), ms, s, m, h, d, w. A bare number
+ * is seconds. Negative durations are refused.
+ */
+int obs_duration_parse(const char *s, int64_t *ns, struct obs_error *err);
+/* Format compactly for people: "0s", "850ns", "12.3ms", "1.25s", "2m3s", "1h2m", "3d4h". */
+size_t obs_duration_format(int64_t ns, char *buf, size_t size);
+
+/*
+ * --since / --until: a duration means that long before NOW ("2h"), anything
+ * else is parsed as an absolute time; "now" is NOW.
+ */
+int obs_time_parse_relative(const char *s, int64_t now, int64_t *ns, struct obs_error *err);
+
+/* UTC calendar day of NS as "YYYY-MM-DD" (buf of at least 11 bytes). */
+void obs_time_day(int64_t ns, char *buf, size_t size);
+/* Start (00:00:00 UTC) of the day containing NS. */
+int64_t obs_time_day_start(int64_t ns);
+
+#endif
