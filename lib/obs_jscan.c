@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Zero-copy reading of fields from one JSON line (jsmn tokens plus a strict check). */
 #include "obs_jscan.h"
+#include "obs_time.h"
 
 #include <limits.h>
 #include <locale.h>
@@ -707,4 +708,106 @@ int obs_jscan_bool(const struct obs_jscan *s, int tok, int *v)
 	default:
 		return -1;
 	}
+}
+
+/* ---- times and durations --------------------------------------------------- */
+
+static int digits(const char *p, int n, int *v)
+{
+	int i;
+
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return -1;
+		*v = *v * 10 + (p[i] - '0');
+	}
+	return 0;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
+static int64_t days_from_civil(int y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* The canonical "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ" written by every obs tool; -1 for anything else. */
+static int canonical_time(const char *p, size_t n, int64_t *ns)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, mo, d, h, mi, sec, frac, leap;
+
+	if (n != 30 || p[4] != '-' || p[7] != '-' || p[10] != 'T' || p[13] != ':' ||
+	    p[16] != ':' || p[19] != '.' || p[29] != 'Z')
+		return -1;
+	if (digits(p, 4, &y) || digits(p + 5, 2, &mo) || digits(p + 8, 2, &d) ||
+	    digits(p + 11, 2, &h) || digits(p + 14, 2, &mi) || digits(p + 17, 2, &sec) ||
+	    digits(p + 20, 9, &frac))
+		return -1;
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 && leap) || h > 23 ||
+	    mi > 59 || sec > 59)
+		return -1;
+	*ns = ((days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) * OBS_NS_PER_SEC) +
+	      frac;
+	return 0;
+}
+
+int obs_jscan_time(const struct obs_jscan *s, int tok, int64_t *ns)
+{
+	char buf[128];
+	const char *str;
+	size_t len;
+
+	if (obs_jscan_string(s, tok, buf, sizeof(buf), &str, &len) < 0)
+		return -1;
+	if (canonical_time(str, len, ns) == 0)
+		return 0;
+	if (memchr(str, '\0', len))
+		return -1;
+	return obs_time_parse_n(str, len, ns, NULL);
+}
+
+int obs_jscan_ms(const struct obs_jscan *s, int tok, int64_t *ns)
+{
+	const jsmntok_t *t = tok_at(s, tok);
+	const char *p, *e;
+	int64_t ms = 0, frac = 0;
+	int neg = 0, nfrac = 0;
+	double d;
+
+	if (obs_jscan_type(s, tok) != OBS_JSCAN_NUMBER)
+		return -1;
+	/* Exact for the usual "1500.25" (up to 6 fraction digits: ns); doubles otherwise. */
+	p = s->js + t->start;
+	e = s->js + t->end;
+	if (*p == '-') {
+		neg = 1;
+		p++;
+	}
+	for (; p < e && *p >= '0' && *p <= '9' && ms < 1000000000000LL; p++)
+		ms = ms * 10 + (*p - '0');
+	if (p < e && *p == '.') {
+		for (p++; p < e && *p >= '0' && *p <= '9' && nfrac < 6; p++, nfrac++)
+			frac = frac * 10 + (*p - '0');
+	}
+	if (p == e) {
+		for (; nfrac < 6; nfrac++)
+			frac *= 10;
+		*ns = ms * 1000000 + frac;
+		if (neg)
+			*ns = -*ns;
+		return 0;
+	}
+	if (obs_jscan_number(s, tok, &d) < 0 || d > 9.2e12 || d < -9.2e12)
+		return -1;
+	*ns = llround(d * 1e6);
+	return 0;
 }

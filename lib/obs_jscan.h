@@ -122,4 +122,13 @@ int obs_jscan_int64(const struct obs_jscan *s, int tok, int64_t *v);
 /* true/false TOK into *v (1/0). 0 / -1. */
 int obs_jscan_bool(const struct obs_jscan *s, int tok, int *v);
 
+/*
+ * Time string TOK (RFC 3339 and the other forms of obs_time_parse) in ns
+ * since the epoch. Fast for the canonical "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ".
+ * 0, or -1 if not a string or not a valid time.
+ */
+int obs_jscan_time(const struct obs_jscan *s, int tok, int64_t *ns);
+/* Number TOK of milliseconds (as "duration_ms") in ns, rounded to the nearest. 0 / -1. */
+int obs_jscan_ms(const struct obs_jscan *s, int tok, int64_t *ns);
+
 #endif
