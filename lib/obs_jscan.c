@@ -792,7 +792,8 @@ int obs_jscan_ms(const struct obs_jscan *s, int tok, int64_t *ns)
 		neg = 1;
 		p++;
 	}
-	for (; p < e && *p >= '0' && *p <= '9' && ms < 1000000000000LL; p++)
+	/* Up to the largest whole ms whose ns (plus a fraction) fit in int64. */
+	for (; p < e && *p >= '0' && *p <= '9' && ms <= (9223372036853LL - (*p - '0')) / 10; p++)
 		ms = ms * 10 + (*p - '0');
 	if (p < e && *p == '.') {
 		for (p++; p < e && *p >= '0' && *p <= '9' && nfrac < 6; p++, nfrac++)

@@ -2,6 +2,7 @@
 /* The input of every reading command: named files, standard input, or the store. */
 #include "obs_source.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -66,6 +67,21 @@ int obs_source_open(struct obs_source *src, char *const *files, int nfiles, cons
 	return 0;
 }
 
+/* Keep our own copy of the input's name: the reader's goes with the reader. */
+static int set_name(struct obs_source *src, const char *name)
+{
+	char *copy;
+
+	if (src->name && !strcmp(src->name, name))
+		return 0;
+	copy = strdup(name);
+	if (!copy)
+		return -1;
+	free(src->name);
+	src->name = copy;
+	return 0;
+}
+
 static void end_file(struct obs_source *src)
 {
 	src->done_skipped += src->rd.skipped;
@@ -105,7 +121,8 @@ static int next_file(struct obs_source *src, const char **line, size_t *len, str
 			src->inputs++;
 		}
 		r = obs_ndjson_next_line(&src->rd, line, len, err);
-		src->name = src->rd.name;
+		if (r == 1 && set_name(src, src->rd.name) < 0)
+			return obs_error_set(err, "out of memory");
 		src->lineno = src->rd.lineno;
 		src->line_torn = src->rd.torn;
 		src->skipped = src->done_skipped + src->rd.skipped;
@@ -130,7 +147,8 @@ static int next_store(struct obs_source *src, const char **line, size_t *len,
 	src->skipped = src->sc.skipped;
 	src->torn = src->sc.torn;
 	if (r == 1) {
-		src->name = src->sc.rd.name;
+		if (set_name(src, src->sc.rd.name) < 0)
+			return obs_error_set(err, "out of memory");
 		src->lineno = src->sc.rd.lineno;
 		src->line_torn = src->sc.rd.torn;
 		return 1;
@@ -151,11 +169,24 @@ int obs_source_next(struct obs_source *src, const char **line, size_t *len, stru
 {
 	int r;
 
+	if (src->held) {
+		/* The line read just before a strict-mode error was returned. */
+		src->held = 0;
+		*line = src->held_line;
+		*len = src->held_len;
+		return 1;
+	}
 	if (take_pending(src, err) < 0)
 		return -1;
 	r = src->from_store ? next_store(src, line, len, err) : next_file(src, line, len, err);
-	if (r >= 0 && take_pending(src, err) < 0)
+	if (r >= 0 && take_pending(src, err) < 0) {
+		if (r == 1) {
+			src->held = 1;
+			src->held_line = *line;
+			src->held_len = *len;
+		}
 		return -1;
+	}
 	return r;
 }
 
@@ -167,6 +198,8 @@ void obs_source_close(struct obs_source *src)
 		obs_store_scan_close(&src->sc);
 	if (src->st_open)
 		obs_store_release(&src->st);
+	free(src->name);
+	src->name = NULL;
 	src->rd_open = src->st_open = src->from_store = 0;
 	src->files = NULL;
 	src->nfiles = src->next = 0;

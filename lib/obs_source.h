@@ -27,7 +27,7 @@ struct obs_source {
 
 	/* Read-only. */
 	int from_store;             /* 1 when reading the store */
-	const char *name;           /* input of the line last returned ("<stdin>", a path) */
+	char *name;                 /* input of the line last returned ("<stdin>", a path), until _close */
 	unsigned long lineno;       /* its line number in that input */
 	int line_torn;              /* 1 if that line is a final line without newline */
 	unsigned long skipped;      /* oversized lines skipped, over all inputs */
@@ -44,6 +44,9 @@ struct obs_source {
 	struct obs_store_scan sc;
 	int st_open;
 	struct obs_error pending;   /* strict: the warning that became an error */
+	int held;                   /* a line read before that error, returned next */
+	const char *held_line;
+	size_t held_len;
 };
 
 void obs_source_init(struct obs_source *src);
