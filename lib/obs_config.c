@@ -68,10 +68,8 @@ static void offset_position(const char *buf, size_t len, size_t off, size_t *lin
 {
 	size_t i, start = 0;
 
-	if (off > len)
-		off = len;
 	*line = 1;
-	for (i = 0; i < off; i++) {
+	for (i = 0; i < off && i < len; i++) {
 		if (buf[i] == '\n') {
 			(*line)++;
 			start = i + 1;
@@ -243,8 +241,7 @@ static json_t *resolve_plain(struct builder *b, const yaml_mark_t *m, const char
 {
 	int bv;
 
-	if (strlen(s) != len)   /* plain scalars cannot hold NUL: cannot happen */
-		return make_string(b, m, s, len);
+	/* Plain scalars cannot hold a NUL, so S is all of the scalar. */
 	if (is_null(s))
 		return json_null();
 	bv = bool_value(s);
@@ -321,7 +318,7 @@ static int define_anchor(struct builder *b, const char *name, json_t *val, const
 			struct anchor *n = realloc(b->anchors, cap * sizeof(*n));
 
 			if (!n)
-				return obs_error_set(b->err, "%s: out of memory", b->name);
+				goto oom;
 			b->anchors = n;
 			b->capanchors = cap;
 		}
@@ -329,7 +326,7 @@ static int define_anchor(struct builder *b, const char *name, json_t *val, const
 		memset(a, 0, sizeof(*a));
 		a->name = strdup(name);
 		if (!a->name)
-			return obs_error_set(b->err, "%s: out of memory", b->name);
+			goto oom;
 		b->nanchors++;
 	} else {
 		a = &b->anchors[i];
@@ -341,12 +338,11 @@ static int define_anchor(struct builder *b, const char *name, json_t *val, const
 	a->val = json_incref(val);
 	a->nodes = nodes;
 	a->height = height;
-	if (raw) {
-		a->raw = strdup(raw);
-		if (!a->raw)
-			return obs_error_set(b->err, "%s: out of memory", b->name);
-	}
+	if (raw && !(a->raw = strdup(raw)))
+		goto oom;
 	return 0;
+oom:
+	return obs_error_set(b->err, "%s: out of memory", b->name);
 }
 
 static int count_nodes(struct builder *b, const yaml_mark_t *m, size_t nodes)
@@ -376,11 +372,8 @@ static int add_node(struct builder *b, const yaml_mark_t *m, json_t *v, const ch
 	f->nodes += nodes;
 	if (height + 1 > f->height)
 		f->height = height + 1;
-	if (json_is_array(f->val)) {
-		if (json_array_append_new(f->val, v) < 0)
-			return mark_error(b, m, "out of memory");
-		return 0;
-	}
+	if (json_is_array(f->val))
+		return json_array_append_new(f->val, v) < 0 ? mark_error(b, m, "out of memory") : 0;
 	if (f->key) {
 		int r = json_object_set_new(f->val, f->key, v);
 
@@ -396,9 +389,7 @@ static int add_node(struct builder *b, const yaml_mark_t *m, json_t *v, const ch
 	if (json_object_get(f->val, raw))
 		return mark_error(b, m, "duplicate key '%s'", raw);
 	f->key = strdup(raw);
-	if (!f->key)
-		return mark_error(b, m, "out of memory");
-	return 0;
+	return f->key ? 0 : mark_error(b, m, "out of memory");
 }
 
 static int on_scalar(struct builder *b, const yaml_event_t *ev)
@@ -471,14 +462,9 @@ static int on_start(struct builder *b, const yaml_event_t *ev, int is_map)
 	f->start = ev->start_mark;
 	f->nodes = 1;
 	f->height = 1;
-	if (!f->val)
+	b->depth++;     /* from here on builder_release() frees the frame */
+	if (!f->val || (anchor && !(f->anchor = strdup(anchor))))
 		return mark_error(b, &ev->start_mark, "out of memory");
-	b->depth++;
-	if (anchor) {
-		f->anchor = strdup(anchor);
-		if (!f->anchor)
-			return mark_error(b, &ev->start_mark, "out of memory");
-	}
 	return 0;
 }
 
@@ -528,7 +514,8 @@ static json_t *load_yaml(const char *buf, size_t len, const char *name, struct o
 	int done = 0, r;
 
 	b = calloc(1, sizeof(*b));
-	if (!b) {
+	if (!b || !yaml_parser_initialize(&parser)) {
+		free(b);
 		obs_error_set(err, "%s: out of memory", name);
 		return NULL;
 	}
@@ -536,11 +523,6 @@ static json_t *load_yaml(const char *buf, size_t len, const char *name, struct o
 	b->buf = buf;
 	b->len = len;
 	b->err = err;
-	if (!yaml_parser_initialize(&parser)) {
-		obs_error_set(err, "%s: out of memory", name);
-		free(b);
-		return NULL;
-	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
 	while (!done) {
 		if (!yaml_parser_parse(&parser, &ev)) {
@@ -608,21 +590,16 @@ static json_t *load_json(const char *buf, size_t len, const char *name, struct o
 	v = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (v)
 		return v;
-	if (json_error_code(&jerr) == json_error_duplicate_key) {
-		/* jansson: duplicate object key near '"KEY"' */
-		const char *k = strstr(jerr.text, "near '\"");
-		size_t kl = k ? strlen(k + 7) : 0;
+	near = strstr(jerr.text, " near '");
+	if (json_error_code(&jerr) == json_error_duplicate_key && near && near[7] == '"') {
+		/* "duplicate object key near '"KEY"'": say it as the YAML loader does. */
+		size_t kl = strlen(near + 8);
 
-		if (k && kl >= 2)
-			obs_error_set(err, "%s:%d:%d: duplicate key '%.*s'", name, jerr.line,
-				      jerr.column > 0 ? jerr.column : 1, (int)(kl - 2), k + 7);
-		else
-			obs_error_set(err, "%s:%d:%d: duplicate key", name, jerr.line,
-				      jerr.column > 0 ? jerr.column : 1);
+		obs_error_set(err, "%s:%d:%d: duplicate key '%.*s'", name, jerr.line,
+			      jerr.column > 0 ? jerr.column : 1, (int)(kl >= 2 ? kl - 2 : 0), near + 8);
 		return NULL;
 	}
 	/* "near 'TOKEN'" could quote a secret: keep only "near end of file". */
-	near = strstr(jerr.text, " near '");
 	if (near)
 		*near = '\0';
 	obs_error_set(err, "%s:%d:%d: %s", name, jerr.line > 0 ? jerr.line : 1,

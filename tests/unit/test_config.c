@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -308,6 +309,39 @@ static void test_yaml_billion_laughs(void **state)
 	}
 	/* a0..a4 and their keys: 123463 nodes; a5's 8th alias (111111 each) passes 1M. */
 	expect_error(buf, "t.yaml:6:45: too many nodes (more than 1000000, aliases counted in full)");
+}
+
+/* Reach exactly the node limit, then add one more scalar or container. */
+static void test_yaml_node_limit_exact(void **state)
+{
+	/* root + key a + anchor (2004 nodes) + key b + seq b + 498 aliases = 1000000 */
+	size_t cap = 16384, off = 0;
+	char *buf = malloc(cap), *second;
+	int i;
+
+	(void)state;
+	assert_non_null(buf);
+	off += (size_t)sprintf(buf + off, "a: &a [");
+	for (i = 0; i < 2003; i++)
+		off += (size_t)sprintf(buf + off, "%sx", i ? "," : "");
+	off += (size_t)sprintf(buf + off, "]\nb: [");
+	for (i = 0; i < 498; i++)
+		off += (size_t)sprintf(buf + off, "%s*a", i ? ", " : "");
+	second = buf + off;
+	strcpy(second, "]");
+	{
+		struct obs_error err = { "" };
+		json_t *v = load(buf, &err);
+
+		if (!v)
+			fail_msg("%s", err.msg);
+		json_decref(v);
+	}
+	strcpy(second, "]\nc: 1");
+	expect_error(buf, "t.yaml:3:1: too many nodes (more than 1000000, aliases counted in full)");
+	strcpy(second, ", []]");
+	expect_error(buf, "t.yaml:2:1997: too many nodes (more than 1000000, aliases counted in full)");
+	free(buf);
 }
 
 static void test_yaml_depth(void **state)
@@ -639,6 +673,23 @@ static void test_load_default(void **state)
 	assert_string_equal(json_string_value(json_object_get(v, "from")), "home");
 	json_decref(v);
 
+	/* No HOME: the password database says where home is. */
+	unsetenv("OBS_CONFIG");
+	unsetenv("XDG_CONFIG_HOME");
+	unsetenv("HOME");
+	{
+		struct passwd *pw = getpwuid(getuid());
+
+		v = obs_config_load_default(&err);
+		if (v) {
+			json_decref(v);
+		} else {
+			/* Only a broken config file of the real user could fail. */
+			assert_non_null(pw);
+			assert_memory_equal(err.msg, pw->pw_dir, strlen(pw->pw_dir));
+		}
+	}
+
 	if (old_home)
 		setenv("HOME", old_home, 1);
 	free(old_home);
@@ -716,6 +767,7 @@ int main(void)
 		cmocka_unit_test(test_yaml_duplicate_keys),
 		cmocka_unit_test(test_yaml_anchors),
 		cmocka_unit_test(test_yaml_billion_laughs),
+		cmocka_unit_test(test_yaml_node_limit_exact),
 		cmocka_unit_test(test_yaml_depth),
 		cmocka_unit_test(test_yaml_tags),
 		cmocka_unit_test(test_yaml_syntax_errors),
