@@ -199,6 +199,14 @@ static int is_inf_nan(const char *s)
 	       !strcmp(s, ".nan") || !strcmp(s, ".NaN") || !strcmp(s, ".NAN");
 }
 
+/* V, or NULL with "out of memory" said when it is NULL. */
+static json_t *made(struct builder *b, const yaml_mark_t *m, json_t *v)
+{
+	if (!v)
+		mark_error(b, m, "out of memory");
+	return v;
+}
+
 static json_t *make_int(struct builder *b, const yaml_mark_t *m, const char *s)
 {
 	json_int_t v;
@@ -207,7 +215,7 @@ static json_t *make_int(struct builder *b, const yaml_mark_t *m, const char *s)
 		mark_error(b, m, "integer out of range");
 		return NULL;
 	}
-	return json_integer(v);
+	return made(b, m, json_integer(v));
 }
 
 static json_t *make_float(struct builder *b, const yaml_mark_t *m, const char *s)
@@ -223,17 +231,13 @@ static json_t *make_float(struct builder *b, const yaml_mark_t *m, const char *s
 		mark_error(b, m, "number out of range");
 		return NULL;
 	}
-	return json_real(d);
+	return made(b, m, json_real(d));
 }
 
 static json_t *make_string(struct builder *b, const yaml_mark_t *m, const char *s, size_t len)
 {
-	json_t *v = json_stringn(s, len);
-
-	/* libyaml hands out UTF-8 only, so this is running out of memory. */
-	if (!v)
-		mark_error(b, m, "out of memory");
-	return v;
+	/* libyaml hands out UTF-8 only, so NULL means out of memory. */
+	return made(b, m, json_stringn(s, len));
 }
 
 /* A plain scalar without a tag. */

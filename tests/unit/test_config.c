@@ -695,6 +695,58 @@ static void test_load_default(void **state)
 	free(old_home);
 }
 
+/* ---- out of memory ------------------------------------------------------------------ */
+
+static long alloc_budget = -1;  /* jansson allocations left; -1: no limit */
+
+static void *limited_malloc(size_t n)
+{
+	if (alloc_budget == 0)
+		return NULL;
+	if (alloc_budget > 0)
+		alloc_budget--;
+	return malloc(n);
+}
+
+/* Fail each jansson allocation in turn: a clean error every time, no leak, no crash. */
+static void test_out_of_memory(void **state)
+{
+	static const char *const docs[] = {
+		"a: &x {k: [1, 2.5, s, true, ~]}\nb: *x\nc: !!str 5\n&y d: *y\ne: [[], {}]\n",
+		"",
+		"{\"a\": [1, 2.5, \"s\", {\"b\": null}]}",
+	};
+	size_t i;
+
+	(void)state;
+	json_set_alloc_funcs(limited_malloc, free);
+	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		long k;
+
+		for (k = 0; k < 10000; k++) {
+			struct obs_error err = { "" };
+			json_t *v;
+			int hit;
+
+			alloc_budget = k;
+			v = load(docs[i], &err);
+			hit = alloc_budget == 0;
+			alloc_budget = -1;
+			if (v) {
+				json_decref(v);
+				if (!hit)
+					break;
+				continue;
+			}
+			if (docs[i][0] != '{' && !strstr(err.msg, "out of memory"))
+				fail_msg("doc %zu, budget %ld: %s", i, k, err.msg);
+			assert_true(err.msg[0] != '\0');
+		}
+		assert_true(k < 10000);
+	}
+	json_set_alloc_funcs(malloc, free);
+}
+
 /* ---- lookups --------------------------------------------------------------------- */
 
 static void test_get(void **state)
@@ -773,6 +825,7 @@ int main(void)
 		cmocka_unit_test(test_yaml_syntax_errors),
 		cmocka_unit_test(test_yaml_nul_in_buffer),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_out_of_memory),
 		cmocka_unit_test_setup_teardown(test_load_file, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_load_default, setup_tmp, teardown_tmp),
 		cmocka_unit_test(test_get),
