@@ -66,7 +66,7 @@ struct obs_store_batch {
 	/* Private: per-day buffers. */
 	int ndays;
 	struct obs_store_day {
-		int64_t day;     /* day start, ns */
+		int64_t day;     /* a time (ns) in that UTC day */
 		char *buf;
 		size_t len, cap;
 	} *days;
