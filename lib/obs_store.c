@@ -115,24 +115,6 @@ static int64_t day_number(int64_t ns)
 	return q;
 }
 
-/* "YYYY-MM-DD" of the UTC day of NS (H. Hinnant's civil_from_days). TEMPORARY until obs_time lands. */
-static void day_name(int64_t ns, char *buf, size_t size)
-{
-	int64_t z = day_number(ns) + 719468, era, y;
-	unsigned doe, yoe, doy, mp, d, m;
-
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = (int64_t)yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp < 10 ? mp + 3 : mp - 9;
-	y += m <= 2;
-	snprintf(buf, size, "%04lld-%02u-%02u", (long long)y, m, d);
-}
-
 /* Length of PATH without trailing slashes ("/" stays "/" but is then joined as "/"). */
 static size_t trimmed_len(const char *path)
 {
@@ -219,9 +201,9 @@ static int write_all(int fd, const char *buf, size_t len)
 
 static int segment_path(char *path, struct obs_store *st, const char *signal, int64_t time_ns)
 {
-	char day[32];
+	char day[OBS_TIME_BUFSZ];
 
-	day_name(time_ns, day, sizeof(day));
+	obs_time_day(time_ns, day, sizeof(day));
 	return path_join(path, "%s/%s/%s.ndjson", st->root, signal, day);
 }
 
@@ -304,13 +286,13 @@ void obs_store_batch_init(struct obs_store_batch *b, struct obs_store *st, const
 /* The buffer of TIME_NS's day, added if new. */
 static struct obs_store_day *batch_day(struct obs_store_batch *b, int64_t time_ns)
 {
-	int64_t day = day_number(time_ns);
+	int64_t day = obs_time_day_start(time_ns);
 	struct obs_store_day *d;
 	int i;
 
 	/* Most batches touch one or two days: search from the newest. */
 	for (i = b->ndays - 1; i >= 0; i--)
-		if (day_number(b->days[i].day) == day)
+		if (b->days[i].day == day)
 			return &b->days[i];
 	d = realloc(b->days, (size_t)(b->ndays + 1) * sizeof(*d));
 	if (!d)
@@ -318,8 +300,7 @@ static struct obs_store_day *batch_day(struct obs_store_batch *b, int64_t time_n
 	b->days = d;
 	d = &b->days[b->ndays++];
 	memset(d, 0, sizeof(*d));
-	/* Any time of the day will do for the append; a day start may not fit in int64. */
-	d->day = time_ns;
+	d->day = day;
 	return d;
 }
 
@@ -502,7 +483,8 @@ int obs_store_scan_open(struct obs_store_scan *sc, struct obs_store *st, const c
 		goto fail;
 	}
 	closedir(dp);
-	qsort(sc->paths, (size_t)sc->npaths, sizeof(*sc->paths), segment_cmp);
+	if (sc->npaths > 1)
+		qsort(sc->paths, (size_t)sc->npaths, sizeof(*sc->paths), segment_cmp);
 	return 0;
 nomem:
 	obs_error_set(err, "out of memory");

@@ -357,6 +357,16 @@ static void test_is_nfs(void **state)
 	assert_int_equal(obs_store_open(&st, long_root(), NULL), 0);
 	assert_int_equal(obs_store_is_nfs(&st), -1);
 	obs_store_release(&st);
+	{
+		char huge[5000];
+
+		memset(huge, 'h', sizeof(huge) - 1);
+		huge[0] = '/';
+		huge[sizeof(huge) - 1] = '\0';
+		assert_int_equal(obs_store_open(&st, huge, NULL), 0);
+		assert_int_equal(obs_store_is_nfs(&st), -1);
+		obs_store_release(&st);
+	}
 
 	/* Under a regular file: statfs fails with ENOTDIR, so it cannot tell. */
 	spit(at(f, "file"), "x", 1);
@@ -739,6 +749,9 @@ static void test_batch_json(void **state)
 	assert_non_null(rec);
 	obs_store_batch_init(&b, &f->st, "spans");
 	assert_int_equal(obs_store_batch_add_json(&b, NOV24, rec, &err), 0);
+	/* A failed json_pack passed on. */
+	assert_int_equal(obs_store_batch_add_json(&b, NOV24, NULL, &err), -1);
+	assert_string_equal(err.msg, "cannot serialise a record for signal 'spans'");
 	assert_int_equal(obs_store_batch_flush(&b, &err), 0);
 	obs_store_batch_release(&b);
 	assert_file(at(f, "store/spans/2026-11-24.ndjson"),
