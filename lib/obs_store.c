@@ -115,7 +115,7 @@ static int64_t day_number(int64_t ns)
 	return q;
 }
 
-/* Length of PATH without trailing slashes ("/" stays "/" but is then joined as "/"). */
+/* Length of PATH without its trailing slashes (0 for "/"). */
 static size_t trimmed_len(const char *path)
 {
 	size_t n = strlen(path);
