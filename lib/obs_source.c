@@ -34,8 +34,13 @@ static void source_warn(void *ctx, const char *msg)
 	struct obs_source *src = ctx;
 
 	if (src->strict && !strstr(msg, ": torn last line")) {
+		size_t n = strlen(msg);
+
+		/* Not skipped after all: it stops the reading. */
+		if (n >= 9 && !strcmp(msg + n - 9, ", skipped"))
+			n -= 9;
 		if (!src->pending.msg[0])
-			obs_error_set(&src->pending, "%s", msg);
+			obs_error_set(&src->pending, "%.*s", (int)n, msg);
 		return;
 	}
 	if (src->warn)
