@@ -306,6 +306,13 @@ static void critical_path(struct trace *t, int top)
 	}
 }
 
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
 static void assemble(struct trace *t)
 {
 	struct idref *ids;
@@ -367,7 +374,8 @@ static void assemble(struct trace *t)
 		t->orphans[t->norphans++] = i;
 		walk(t, i, 1, stack);
 	}
-	/* Tree order: roots first, then the orphans, each subtree contiguous. */
+	/* Tree order: roots first, then the orphans by start, each subtree contiguous. */
+	qsort(t->orphans, (size_t)t->norphans, sizeof(*t->orphans), cmp_int);
 	t->npre = 0;
 	for (i = 0; i < t->count; i++)
 		t->n[i].visited = 0;
@@ -585,7 +593,10 @@ static int terminal_width(void)
 }
 
 #define NAME_MAX_COLS 48
+#define NAME_MIN_COLS 20
 #define SERVICE_MAX_COLS 20
+#define BAR_MIN 24
+#define BAR_MAX 60
 
 static void show_tree(const struct trace *t)
 {
@@ -629,8 +640,14 @@ static void show_tree(const struct trace *t)
 		sw = SERVICE_MAX_COLS;
 	/* marker, name, service, duration, status (5), bar with its two edges */
 	cells = st.width - (2 + lw + 2 + sw + 2 + dw + 2 + 5 + 2 + 2);
-	if (cells > 60)
-		cells = 60;
+	if (cells < BAR_MIN && lw > NAME_MIN_COLS) {
+		/* Long names give way to the bar, down to a point. */
+		w = BAR_MIN - cells < lw - NAME_MIN_COLS ? BAR_MIN - cells : lw - NAME_MIN_COLS;
+		lw -= w;
+		cells += w;
+	}
+	if (cells > BAR_MAX)
+		cells = BAR_MAX;
 	if (cells < 10)
 		cells = 10;
 
