@@ -163,29 +163,33 @@ static int verbatim(const char *s, size_t n)
 	return 1;
 }
 
-static int add_needle(struct obs_filter *f, const char *pre, const char *s, size_t n,
-		      const char *post)
+/*
+ * Add PRE + S + POST as a needle if S is verbatim. Out of memory only
+ * costs speed: the needle is left out, and so no line is wrongly rejected.
+ */
+static void add_needle(struct obs_filter *f, const char *pre, const char *s, size_t n,
+		       const char *post)
 {
 	struct obs_filter_needle *nd;
 	size_t lp = strlen(pre), lq = strlen(post);
 	char *b;
 
 	if (!verbatim(s, n) || lp + n + lq == 0)
-		return 0;
+		return;
 	nd = realloc(f->needles, (size_t)(f->nneedles + 1) * sizeof(*nd));
-	if (!nd)
-		return -1;
-	f->needles = nd;
 	b = malloc(lp + n + lq);
-	if (!b)
-		return -1;
+	if (nd)
+		f->needles = nd;
+	if (!nd || !b) {
+		free(b);
+		return;
+	}
 	memcpy(b, pre, lp);
 	memcpy(b + lp, s, n);
 	memcpy(b + lp + n, post, lq);
 	f->needles[f->nneedles].bytes = b;
 	f->needles[f->nneedles].len = lp + n + lq;
 	f->nneedles++;
-	return 0;
 }
 
 /*
@@ -193,7 +197,7 @@ static int add_needle(struct obs_filter *f, const char *pre, const char *s, size
  * side where it touches the glob's edge. Runs stop at * ? and [; nothing
  * after a '[' or a backslash is used, to stay clear of their syntax.
  */
-static int add_glob_needle(struct obs_filter *f, const char *glob)
+static void add_glob_needle(struct obs_filter *f, const char *glob)
 {
 	const char *p = glob, *best = NULL, *run;
 	size_t bestlen = 0, n;
@@ -212,45 +216,40 @@ static int add_glob_needle(struct obs_filter *f, const char *glob)
 			bestlen = n;
 		}
 	}
-	if (!best)
-		return 0;
-	return add_needle(f, best == glob ? "\"" : "", best, bestlen,
-			  best[bestlen] == '\0' ? "\"" : "");
+	if (best)
+		add_needle(f, best == glob ? "\"" : "", best, bestlen,
+			   best[bestlen] == '\0' ? "\"" : "");
 }
 
-static int build_needles(struct obs_filter *f)
+static void build_needles(struct obs_filter *f)
 {
 	int i;
 
 	free_needles(f);
 	/* Most selective first: a miss ends the test early. */
-	if (f->trace_id && add_needle(f, "\"", f->trace_id, strlen(f->trace_id), "\"") < 0)
-		return -1;
+	if (f->trace_id)
+		add_needle(f, "\"", f->trace_id, strlen(f->trace_id), "\"");
 	for (i = 0; i < f->nattrs; i++) {
-		if (add_needle(f, "", f->attrs[i].value, strlen(f->attrs[i].value), "") < 0 ||
-		    add_needle(f, "\"", f->attrs[i].key, strlen(f->attrs[i].key), "\"") < 0)
-			return -1;
+		add_needle(f, "", f->attrs[i].value, strlen(f->attrs[i].value), "");
+		add_needle(f, "\"", f->attrs[i].key, strlen(f->attrs[i].key), "\"");
 	}
-	if (f->service && add_needle(f, "\"", f->service, strlen(f->service), "\"") < 0)
-		return -1;
-	if (f->name && add_glob_needle(f, f->name) < 0)
-		return -1;
-	if (f->status && add_needle(f, "\"", f->status, strlen(f->status), "\"") < 0)
-		return -1;
-	if (f->type && add_needle(f, "\"", f->type, strlen(f->type), "\"") < 0)
-		return -1;
+	if (f->service)
+		add_needle(f, "\"", f->service, strlen(f->service), "\"");
+	if (f->name)
+		add_glob_needle(f, f->name);
+	if (f->status)
+		add_needle(f, "\"", f->status, strlen(f->status), "\"");
+	if (f->type)
+		add_needle(f, "\"", f->type, strlen(f->type), "\"");
 	f->dirty = 0;
-	return 0;
 }
 
 int obs_filter_prefilter(struct obs_filter *f, const char *line, size_t len)
 {
 	int i;
 
-	if (f->dirty && build_needles(f) < 0) {
-		free_needles(f);   /* out of memory: no prefilter, still correct */
-		f->dirty = 0;
-	}
+	if (f->dirty)
+		build_needles(f);
 	for (i = 0; i < f->nneedles; i++)
 		if (!memmem(line, len, f->needles[i].bytes, f->needles[i].len))
 			return memchr(line, '\\', len) != NULL;

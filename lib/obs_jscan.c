@@ -111,15 +111,16 @@ static long hex4(const unsigned char *p, size_t n)
 	return v;
 }
 
-/* Length of the valid UTF-8 sequence at P (N bytes left), or 0 (as jansson: no overlongs, surrogates, > U+10FFFF). */
+/*
+ * Length of the valid UTF-8 sequence at P (N bytes left, P[0] >= 0x80), or
+ * 0 (as jansson: no overlongs, surrogates, > U+10FFFF).
+ */
 static size_t utf8_len(const unsigned char *p, size_t n)
 {
 	unsigned char c = p[0];
 	size_t need, i;
 	unsigned long cp;
 
-	if (c < 0x80)
-		return 1;
 	if (c < 0xc2)
 		return 0;
 	if (c < 0xe0) {

@@ -101,6 +101,9 @@ static void test_trace(void **state)
 	assert_int_equal(match1("trace", TRACE, SPAN), 1);
 	assert_int_equal(match1("trace", "4BF92F3577B34DA6A3CE929D0E0E4736", SPAN), 1);
 	assert_int_equal(match1("trace", "0af7651916cd43dd8448eb211c80319c", SPAN), 0);
+	/* The id elsewhere in the line passes the prefilter, not the test. */
+	assert_int_equal(match1("trace", TRACE, "{\"trace_id\":\"x\",\"y\":\"" TRACE "\"}"), 0);
+	assert_int_equal(match1("trace", TRACE, "{\"trace_id\":1,\"y\":\"" TRACE "\"}"), -1);
 	obs_filter_init(&f);
 	add_ok(&f, "trace", "4BF92F3577B34DA6A3CE929D0E0E4736");
 	assert_string_equal(f.trace_id, TRACE);
@@ -397,7 +400,7 @@ static void test_jscan_time(void **state)
 		"\"c\":\"2024-02-29T23:59:59.999999999Z\",\"d\":\"2023-02-29T00:00:00.000000000Z\","
 		"\"e\":\"2026-11-24T10:00:01Z\",\"f\":\"1960-01-01T00:00:00.000000000Z\","
 		"\"g\":\"2026-11-24T24:00:00.000000000Z\",\"h\":1,\"i\":\"x\\u0000\","
-		"\"j\":\"2026-11-24X10:00:01.500000000Z\"}"), 0);
+		"\"j\":\"2026-11-24X10:00:01.500000000Z\",\"k\":\"2026-1a-24T10:00:01.500000000Z\"}"), 0);
 	assert_int_equal(obs_jscan_time(&s, obs_jscan_get(&s, 0, "a"), &ns), 0);
 	assert_true(ns == 1795514401500000000LL);
 	assert_int_equal(obs_jscan_time(&s, obs_jscan_get(&s, 0, "b"), &ns), 0);
@@ -413,6 +416,7 @@ static void test_jscan_time(void **state)
 	assert_int_equal(obs_jscan_time(&s, obs_jscan_get(&s, 0, "h"), &ns), -1);
 	assert_int_equal(obs_jscan_time(&s, obs_jscan_get(&s, 0, "i"), &ns), -1);
 	assert_int_equal(obs_jscan_time(&s, obs_jscan_get(&s, 0, "j"), &ns), -1);
+	assert_int_equal(obs_jscan_time(&s, obs_jscan_get(&s, 0, "k"), &ns), -1);
 	assert_int_equal(obs_jscan_time(&s, -1, &ns), -1);
 	obs_jscan_release(&s);
 }

@@ -168,6 +168,8 @@ static void test_iterate(void **state)
 	/* The last key's value has no sibling after it. */
 	t = obs_jscan_get(&s, 0, "c");
 	assert_int_equal(obs_jscan_sibling(&s, 0, t - 1), -1);
+	/* A value token passed as a key at the very end. */
+	assert_int_equal(obs_jscan_sibling(&s, 0, s.ntok - 1), -1);
 	obs_jscan_release(&s);
 }
 
@@ -211,6 +213,10 @@ static void test_unescape(void **state)
 	assert_int_equal(len, strlen(want));
 	free(dup);
 
+	/* Upper-case hex digits. */
+	parse_ok(&s, "{\"u\":\"\\u00C9\\uD83D\\uDE00\"}");
+	assert_true(obs_jscan_streq(&s, obs_jscan_get(&s, 0, "u"), "\xc3\x89\xf0\x9f\x98\x80"));
+	parse_ok(&s, line);
 	t = obs_jscan_get(&s, 0, "raw");
 	assert_true(obs_jscan_streq(&s, t, "caf\xc3\xa9"));
 	assert_true(obs_jscan_streq(&s, obs_jscan_get(&s, 0, "raw"), "caf\xc3\xa9"));
