@@ -148,6 +148,9 @@ static size_t utf8_len(const unsigned char *p, size_t n)
 	return need;
 }
 
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
 /* Check the contents of a string, bytes [a, b) between the quotes. */
 static int check_string(struct walk *w, size_t a, size_t b)
 {
@@ -156,8 +159,21 @@ static int check_string(struct walk *w, size_t a, size_t b)
 	long cp, lo;
 
 	while (i < b) {
-		unsigned char c = js[i];
+		unsigned char c;
 
+		/* Eight plain bytes at a time: no control byte, backslash or non-ASCII. */
+		while (i + 8 <= b) {
+			uint64_t v, bs;
+
+			memcpy(&v, js + i, 8);
+			bs = v ^ (ONES * '\\');
+			if ((((v - ONES * 0x20) & ~v) | ((bs - ONES) & ~bs) | v) & HIGHS)
+				break;
+			i += 8;
+		}
+		if (i >= b)
+			break;
+		c = js[i];
 		if (c >= 0x20 && c < 0x80 && c != '\\') {
 			i++;
 			continue;
