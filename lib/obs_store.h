@@ -30,19 +30,39 @@ int obs_store_open(struct obs_store *st, const char *root, struct obs_error *err
 void obs_store_release(struct obs_store *st);
 
 /*
+ * Whether the store (or, before it exists, its nearest existing parent
+ * folder) is on NFS, where flock() may not exclude other hosts' writers:
+ * binaries warn about it. 1 NFS, 0 not, -1 cannot tell (statfs failed).
+ */
+int obs_store_is_nfs(struct obs_store *st);
+
+/*
  * Append DATA (LEN bytes of one or more complete lines, each ending in
  * '\n') to SIGNAL's segment for the UTC day of TIME_NS: the store and
  * signal folders are created (0700) if missing, the segment opened by this
  * process (created 0600), locked with flock(LOCK_EX), written with one
  * write() (looping on short writes without unlocking), then closed.
+ * SIGNAL must match [a-z0-9_-]+. DATA not ending in '\n' is refused; LEN 0
+ * does nothing. If the segment ends in a torn line (a writer was killed),
+ * a '\n' is written first so that DATA starts on a line of its own; if a
+ * write fails, the segment is truncated back to its size before the append.
+ * Errors name the file: "cannot append to 'F': No space left on device".
  */
 int obs_store_append(struct obs_store *st, const char *signal, int64_t time_ns,
 		     const char *data, size_t len, struct obs_error *err);
 
-/* A batch of records, one append per UTC day touched, at flush. */
+#define OBS_STORE_FLUSH_BYTES (4 * 1024 * 1024)
+
+/*
+ * A batch of records, one append per UTC day touched, at flush. Memory is
+ * bounded by flush_bytes: _add flushes by itself once that much is
+ * buffered. st and signal are borrowed and must outlive the batch.
+ */
 struct obs_store_batch {
 	struct obs_store *st;
 	const char *signal;
+	/* Setting: auto-flush threshold in bytes (default OBS_STORE_FLUSH_BYTES, 0 = never). */
+	size_t flush_bytes;
 	/* Private: per-day buffers. */
 	int ndays;
 	struct obs_store_day {
@@ -54,13 +74,20 @@ struct obs_store_batch {
 };
 
 void obs_store_batch_init(struct obs_store_batch *b, struct obs_store *st, const char *signal);
-/* Add one line (LEN bytes, no newline) for TIME_NS. */
+/*
+ * Add one line (LEN bytes, no newline) for TIME_NS. An empty line or one
+ * containing '\n' is refused. When the buffered total reaches flush_bytes
+ * the batch is flushed, and a failed flush is returned here (-1).
+ */
 int obs_store_batch_add(struct obs_store_batch *b, int64_t time_ns, const char *line, size_t len,
 			struct obs_error *err);
-/* Add a record (serialised compactly). */
+/* Add a record (serialised compactly with obs_json_dump_line). */
 int obs_store_batch_add_json(struct obs_store_batch *b, int64_t time_ns, const json_t *rec,
 			     struct obs_error *err);
-/* Append everything buffered; buffers are emptied even on error. */
+/*
+ * Append everything buffered; buffers are emptied (and freed) even on
+ * error. Every day is attempted; the first error is returned.
+ */
 int obs_store_batch_flush(struct obs_store_batch *b, struct obs_error *err);
 void obs_store_batch_release(struct obs_store_batch *b);
 
@@ -68,11 +95,15 @@ void obs_store_batch_release(struct obs_store_batch *b);
  * A scan over SIGNAL's segments whose day intersects [since, until]
  * (OBS_TIME_MIN / OBS_TIME_MAX for open ends), oldest first, reading .gz
  * segments transparently (a day may have both a .gz and a plain segment:
- * both are read). Records in a segment are not sorted; filter by time
- * yourself. A torn last line in a segment is reported through warn.
+ * both are read, the .gz one first). Records in a segment are not sorted;
+ * filter by time yourself. A torn last line in a segment is reported
+ * through warn (and returned like any other line). Only one segment is
+ * open at a time. Files in the signal folder not named YYYY-MM-DD.ndjson
+ * or YYYY-MM-DD.ndjson.gz are ignored; a missing signal folder is an empty
+ * scan; a segment removed after _open (retention) is skipped.
  */
 struct obs_store_scan {
-	/* Settings, before the first _next. */
+	/* Settings: fill in after _open, before the first _next (max_line 0 = default). */
 	obs_ndjson_warn_fn *warn;
 	void *warn_ctx;
 	size_t max_line;
@@ -86,11 +117,15 @@ struct obs_store_scan {
 	char **paths;
 	int npaths, next;
 	int open;
+	unsigned long done_torn, done_skipped; /* totals of finished segments */
 };
 
 int obs_store_scan_open(struct obs_store_scan *sc, struct obs_store *st, const char *signal,
 			int64_t since, int64_t until, struct obs_error *err);
-/* Next line (borrowed until the next call). 1 line, 0 end, -1 error. */
+/*
+ * Next line (borrowed until the next call), without its newline and
+ * NUL-terminated. 1 line, 0 end, -1 error.
+ */
 int obs_store_scan_next(struct obs_store_scan *sc, const char **line, size_t *len,
 			struct obs_error *err);
 void obs_store_scan_close(struct obs_store_scan *sc);
@@ -98,19 +133,28 @@ void obs_store_scan_close(struct obs_store_scan *sc);
 /* Number of segment paths the scan will read (for tests/bench). */
 int obs_store_scan_count(const struct obs_store_scan *sc);
 
-/* Path of state file NAME ("spans/open/<id>.json") under root/state; caller frees. Creates parent folders (0700). */
+/*
+ * Path of state file NAME ("spans/open/<id>.json") under root/state;
+ * caller frees. Creates parent folders (0700). NAME must be relative,
+ * without empty, "." or ".." components.
+ */
 char *obs_store_state_path(struct obs_store *st, const char *name, struct obs_error *err);
 
 /*
- * Durable state files: write to a temp file in the same folder, fsync,
- * rename over PATH, fsync the folder. Files are 0600.
+ * Durable state files: write to a temp file in the same folder
+ * ("PATH.tmp.<pid>"), fsync, rename over PATH, fsync the folder. Files are
+ * 0600. On failure PATH is untouched and the temp file removed.
  */
 int obs_state_write(const char *path, const char *data, size_t len, struct obs_error *err);
+
+#define OBS_STATE_MAX_SIZE (64 * 1024 * 1024)
+
 /*
  * Read a state file written by obs_state_write and parse it as a JSON
  * object (new reference). Missing file: returns 0 and *obj = NULL. A
  * truncated, empty, NUL-filled or otherwise corrupt file is an error
- * naming the file. Returns 0 or -1.
+ * naming the file: "state file 'P' is corrupt: REASON". Files over
+ * OBS_STATE_MAX_SIZE are refused. Returns 0 or -1.
  */
 int obs_state_read_json(const char *path, json_t **obj, struct obs_error *err);
 

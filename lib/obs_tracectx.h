@@ -58,7 +58,11 @@ struct obs_tracestate {
 	char *key[OBS_TRACESTATE_MAX];
 	char *value[OBS_TRACESTATE_MAX];
 };
-/* 1 valid (filled; free with _release), 0 invalid (ts left empty), -1 out of memory. */
+/*
+ * 1 valid (filled; free with _release), 0 invalid (ts left empty), -1 out
+ * of memory. TS is overwritten (not released first). Keys follow level 1
+ * (level 2 would also accept keys such as "1a" or "a@b@c").
+ */
 int obs_tracestate_parse(const char *s, struct obs_tracestate *ts);
 /* Comma-joined without spaces, newly allocated (caller frees); "" for none. */
 char *obs_tracestate_format(const struct obs_tracestate *ts);
@@ -78,9 +82,28 @@ struct obs_baggage {
 	char *value[OBS_BAGGAGE_MAX];   /* decoded */
 	char *props[OBS_BAGGAGE_MAX];   /* raw ";..." text after the value, or NULL */
 };
-/* 1 valid, 0 invalid, -1 out of memory. */
+/*
+ * 1 valid, 0 invalid, -1 out of memory. BG is overwritten (not released
+ * first). An empty or all-OWS string is valid with no members; empty list
+ * members (",,") are not. Over 64 members or 8192 bytes is invalid. Keys
+ * are RFC 7230 tokens; props are stored with OWS removed (";k1;k2=v2"),
+ * their values not decoded. Values are decoded with obs_percent_decode
+ * (a decoded NUL makes the member invalid). Duplicate keys are kept.
+ */
 int obs_baggage_parse(const char *s, struct obs_baggage *bg);
+/* "k=v;props,k2=v2" with values obs_percent_encode'd; newly allocated (caller frees), NULL if out of memory. */
 char *obs_baggage_format(const struct obs_baggage *bg);
 void obs_baggage_release(struct obs_baggage *bg);
+
+/*
+ * Percent-decode LEN bytes of S ("%41" is "A", hex digits of either case;
+ * a '%' not followed by two hex digits stays as it is) into a new
+ * NUL-terminated string *OUT (caller frees). Decoded bytes that are not
+ * valid UTF-8 become U+FFFD each, as the baggage spec says. 1 ok, 0 invalid
+ * (the result would contain a NUL byte), -1 out of memory.
+ */
+int obs_percent_decode(const char *s, size_t len, char **out);
+/* Percent-encode (%XX, uppercase) every byte of S that is not a baggage-octet, and '%'. New string (caller frees), or NULL. */
+char *obs_percent_encode(const char *s);
 
 #endif

@@ -1,0 +1,808 @@
+/* SPDX-License-Identifier: MIT */
+/* The embedded store: per-signal, per-UTC-day append-only NDJSON segments. */
+#include "obs_store.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "obs_time.h"
+
+#define NS_PER_DAY (86400 * OBS_NS_PER_SEC)
+#define DIR_MODE 0700
+#define FILE_MODE 0600
+
+#ifndef NFS_SUPER_MAGIC
+#define NFS_SUPER_MAGIC 0x6969
+#endif
+
+static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	return n < 0 ? NULL : s;
+}
+
+static int check_signal(const char *signal, struct obs_error *err)
+{
+	const char *p;
+
+	if (!signal || !*signal)
+		return obs_error_set(err, "invalid signal name '': must match [a-z0-9_-]+");
+	for (p = signal; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
+			return obs_error_set(err, "invalid signal name '%s': must match [a-z0-9_-]+",
+					     signal);
+	return 0;
+}
+
+/* mkdir -p: create PATH and its missing parents with MODE; errno on failure. */
+static int mkdirs(const char *path, mode_t mode)
+{
+	char *copy, *p;
+	int ret = -1;
+
+	if (mkdir(path, mode) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return -1;
+	copy = strdup(path);
+	if (!copy)
+		return -1;
+	for (p = copy + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, mode) < 0 && errno != EEXIST)
+			goto out;
+		*p = '/';
+	}
+	if (mkdir(copy, mode) < 0 && errno != EEXIST)
+		goto out;
+	ret = 0;
+out:
+	if (ret < 0) {
+		int saved = errno;
+
+		free(copy);
+		errno = saved;
+	} else {
+		free(copy);
+	}
+	return ret;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* Floor of NS / NS_PER_DAY: the day number of a time, negative before 1970. */
+static int64_t day_number(int64_t ns)
+{
+	int64_t q = ns / NS_PER_DAY;
+
+	if (ns % NS_PER_DAY < 0)
+		q--;
+	return q;
+}
+
+/* "YYYY-MM-DD" of the UTC day of NS (H. Hinnant's civil_from_days). TEMPORARY until obs_time lands. */
+static void day_name(int64_t ns, char *buf, size_t size)
+{
+	int64_t z = day_number(ns) + 719468, era, y;
+	unsigned doe, yoe, doy, mp, d, m;
+
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = (int64_t)yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y += m <= 2;
+	snprintf(buf, size, "%04lld-%02u-%02u", (long long)y, m, d);
+}
+
+int obs_store_open(struct obs_store *st, const char *root, struct obs_error *err)
+{
+	const char *env;
+	size_t n;
+
+	st->root = NULL;
+	if (root) {
+		if (!*root)
+			return obs_error_set(err, "invalid store location '': empty path");
+		st->root = strdup(root);
+	} else if ((env = getenv("OBS_HOME")) && *env) {
+		st->root = strdup(env);
+	} else if ((env = getenv("XDG_DATA_HOME")) && *env == '/') {
+		/* The XDG spec says relative values are invalid and to be ignored. */
+		st->root = xasprintf("%s/obs", env);
+	} else if ((env = getenv("HOME")) && *env) {
+		st->root = xasprintf("%s/.local/share/obs", env);
+	} else {
+		return obs_error_set(err, "cannot locate the store: none of OBS_HOME, XDG_DATA_HOME, HOME is set");
+	}
+	if (!st->root)
+		return obs_error_set(err, "out of memory");
+	/* "/x/" would give "/x//spans/..." in messages. */
+	n = strlen(st->root);
+	while (n > 1 && st->root[n - 1] == '/')
+		st->root[--n] = '\0';
+	return 0;
+}
+
+void obs_store_release(struct obs_store *st)
+{
+	free(st->root);
+	st->root = NULL;
+}
+
+int obs_store_is_nfs(struct obs_store *st)
+{
+	struct statfs sf;
+	char *path, *slash;
+	int ret = -1;
+
+	path = strdup(st->root);
+	if (!path)
+		return -1;
+	/* Before the first write the root may not exist: ask its nearest existing parent. */
+	while (statfs(path, &sf) < 0) {
+		if (errno != ENOENT)
+			goto out;
+		slash = strrchr(path, '/');
+		if (!slash) {
+			if (strcmp(path, ".") == 0)
+				goto out;
+			strcpy(path, ".");
+		} else if (slash == path) {
+			if (!path[1])
+				goto out;
+			path[1] = '\0';
+		} else {
+			*slash = '\0';
+		}
+	}
+	ret = sf.f_type == NFS_SUPER_MAGIC;
+out:
+	free(path);
+	return ret;
+}
+
+/* write() all of BUF, retrying on EINTR and short writes; errno on failure. */
+static int write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, buf, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0) {
+			errno = EIO;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static char *segment_path(struct obs_store *st, const char *signal, int64_t time_ns)
+{
+	char day[32];
+
+	day_name(time_ns, day, sizeof(day));
+	return xasprintf("%s/%s/%s.ndjson", st->root, signal, day);
+}
+
+/* Lock FD, append DATA as a whole line group, undo a partial write. errno on failure. */
+static int locked_append(int fd, const char *data, size_t len)
+{
+	struct stat sb;
+	char last;
+	int saved;
+
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (fstat(fd, &sb) < 0)
+		return -1;
+	/* A writer killed mid-line left a torn line: do not glue our first record onto it. */
+	if (sb.st_size > 0 && pread(fd, &last, 1, sb.st_size - 1) == 1 && last != '\n' &&
+	    write_all(fd, "\n", 1) < 0)
+		goto undo;
+	if (write_all(fd, data, len) < 0)
+		goto undo;
+	return 0;
+undo:
+	saved = errno;
+	if (ftruncate(fd, sb.st_size) < 0) {
+		/* Nothing more can be done; the reader will report the torn line. */
+	}
+	errno = saved;
+	return -1;
+}
+
+int obs_store_append(struct obs_store *st, const char *signal, int64_t time_ns,
+		     const char *data, size_t len, struct obs_error *err)
+{
+	char *path = NULL, *slash;
+	int fd = -1, ret = -1;
+
+	if (check_signal(signal, err) < 0)
+		return -1;
+	if (len == 0)
+		return 0;
+	if (data[len - 1] != '\n')
+		return obs_error_set(err, "cannot append to signal '%s': data does not end in a newline",
+				     signal);
+	path = segment_path(st, signal, time_ns);
+	if (!path)
+		return obs_error_set(err, "out of memory");
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, FILE_MODE);
+	if (fd < 0 && errno == ENOENT) {
+		slash = strrchr(path, '/');
+		*slash = '\0';
+		if (mkdirs(path, DIR_MODE) < 0) {
+			*slash = '/';
+			obs_error_errno(err, "cannot append to '%s'", path);
+			goto out;
+		}
+		*slash = '/';
+		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, FILE_MODE);
+	}
+	if (fd < 0 || locked_append(fd, data, len) < 0) {
+		obs_error_errno(err, "cannot append to '%s'", path);
+		goto out;
+	}
+	/* close() releases the lock; on NFS it may also be where a write error shows. */
+	ret = close(fd);
+	fd = -1;
+	if (ret < 0)
+		obs_error_errno(err, "cannot append to '%s'", path);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	return ret;
+}
+
+/* ---- batches ----------------------------------------------------------- */
+
+void obs_store_batch_init(struct obs_store_batch *b, struct obs_store *st, const char *signal)
+{
+	memset(b, 0, sizeof(*b));
+	b->st = st;
+	b->signal = signal;
+	b->flush_bytes = OBS_STORE_FLUSH_BYTES;
+}
+
+static struct obs_store_day *batch_day(struct obs_store_batch *b, int64_t day)
+{
+	struct obs_store_day *d;
+	int i;
+
+	/* Most batches touch one or two days: search from the newest. */
+	for (i = b->ndays - 1; i >= 0; i--)
+		if (b->days[i].day == day)
+			return &b->days[i];
+	d = realloc(b->days, (size_t)(b->ndays + 1) * sizeof(*d));
+	if (!d)
+		return NULL;
+	b->days = d;
+	d = &b->days[b->ndays++];
+	memset(d, 0, sizeof(*d));
+	d->day = day;
+	return d;
+}
+
+int obs_store_batch_add(struct obs_store_batch *b, int64_t time_ns, const char *line, size_t len,
+			struct obs_error *err)
+{
+	struct obs_store_day *d;
+	size_t need, cap;
+	char *buf;
+
+	if (len == 0)
+		return obs_error_set(err, "cannot add an empty record to signal '%s'", b->signal);
+	if (memchr(line, '\n', len))
+		return obs_error_set(err, "cannot add a record containing a newline to signal '%s'",
+				     b->signal);
+	d = batch_day(b, day_number(time_ns) * NS_PER_DAY);
+	if (!d)
+		return obs_error_set(err, "out of memory");
+	if (len > SIZE_MAX / 2 - d->len)
+		return obs_error_set(err, "out of memory");
+	need = d->len + len + 1;
+	if (need > d->cap) {
+		cap = d->cap ? d->cap : 4096;
+		while (cap < need)
+			cap *= 2;
+		buf = realloc(d->buf, cap);
+		if (!buf)
+			return obs_error_set(err, "out of memory");
+		d->buf = buf;
+		d->cap = cap;
+	}
+	memcpy(d->buf + d->len, line, len);
+	d->buf[d->len + len] = '\n';
+	d->len += len + 1;
+	b->bytes += len + 1;
+	if (b->flush_bytes && b->bytes >= b->flush_bytes)
+		return obs_store_batch_flush(b, err);
+	return 0;
+}
+
+int obs_store_batch_add_json(struct obs_store_batch *b, int64_t time_ns, const json_t *rec,
+			     struct obs_error *err)
+{
+	size_t len;
+	char *line;
+	int ret;
+
+	line = obs_json_dump_line(rec, &len);
+	if (!line)
+		return obs_error_set(err, "cannot serialise a record for signal '%s'", b->signal);
+	ret = obs_store_batch_add(b, time_ns, line, len, err);
+	free(line);
+	return ret;
+}
+
+int obs_store_batch_flush(struct obs_store_batch *b, struct obs_error *err)
+{
+	struct obs_error first;
+	int i, ret = 0;
+
+	for (i = 0; i < b->ndays; i++) {
+		struct obs_store_day *d = &b->days[i];
+
+		if (d->len > 0 && obs_store_append(b->st, b->signal, d->day, d->buf, d->len,
+						   ret < 0 ? NULL : &first) < 0)
+			ret = -1;
+		free(d->buf);
+	}
+	/* Freed rather than kept: a long import touching many days must not keep them all. */
+	free(b->days);
+	b->days = NULL;
+	b->ndays = 0;
+	b->bytes = 0;
+	if (ret < 0 && err)
+		*err = first;
+	return ret;
+}
+
+void obs_store_batch_release(struct obs_store_batch *b)
+{
+	int i;
+
+	for (i = 0; i < b->ndays; i++)
+		free(b->days[i].buf);
+	free(b->days);
+	b->days = NULL;
+	b->ndays = 0;
+	b->bytes = 0;
+}
+
+/* ---- scans ------------------------------------------------------------- */
+
+struct segment {
+	int64_t day;
+	int gz;
+	char *path;
+};
+
+/* 1 if NAME is "YYYY-MM-DD.ndjson" or "YYYY-MM-DD.ndjson.gz" (a real date), with its day number. */
+static int segment_name(const char *name, int64_t *day, int *gz)
+{
+	static const unsigned char mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	unsigned y = 0, m, d;
+	size_t n = strlen(name);
+	int i;
+
+	if (n == 17 && strcmp(name + 10, ".ndjson") == 0)
+		*gz = 0;
+	else if (n == 20 && strcmp(name + 10, ".ndjson.gz") == 0)
+		*gz = 1;
+	else
+		return 0;
+	for (i = 0; i < 10; i++) {
+		if (i == 4 || i == 7) {
+			if (name[i] != '-')
+				return 0;
+		} else if (name[i] < '0' || name[i] > '9') {
+			return 0;
+		}
+	}
+	for (i = 0; i < 4; i++)
+		y = y * 10 + (unsigned)(name[i] - '0');
+	m = (unsigned)(name[5] - '0') * 10 + (unsigned)(name[6] - '0');
+	d = (unsigned)(name[8] - '0') * 10 + (unsigned)(name[9] - '0');
+	if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return 0;
+	if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+		return 0;
+	*day = days_from_civil(y, m, d);
+	return 1;
+}
+
+static int segment_cmp(const void *a, const void *b)
+{
+	const struct segment *x = a, *y = b;
+
+	if (x->day != y->day)
+		return x->day < y->day ? -1 : 1;
+	return y->gz - x->gz;
+}
+
+int obs_store_scan_open(struct obs_store_scan *sc, struct obs_store *st, const char *signal,
+			int64_t since, int64_t until, struct obs_error *err)
+{
+	struct segment *segs = NULL, *grown;
+	int64_t day, first, last;
+	size_t nsegs = 0, cap = 0, i;
+	struct dirent *de;
+	char *dir = NULL;
+	DIR *dp = NULL;
+	int gz, ret = -1;
+
+	memset(sc, 0, sizeof(*sc));
+	sc->rd.fd = -1;
+	if (check_signal(signal, err) < 0)
+		return -1;
+	dir = xasprintf("%s/%s", st->root, signal);
+	if (!dir)
+		return obs_error_set(err, "out of memory");
+	dp = opendir(dir);
+	if (!dp) {
+		if (errno == ENOENT) {
+			ret = 0;
+			goto out;
+		}
+		obs_error_errno(err, "cannot read '%s'", dir);
+		goto out;
+	}
+	/* Compare day numbers, not nanoseconds: day starts far from 1970 would overflow. */
+	first = day_number(since);
+	last = day_number(until);
+	for (;;) {
+		errno = 0;
+		de = readdir(dp);
+		if (!de) {
+			if (errno) {
+				obs_error_errno(err, "cannot read '%s'", dir);
+				goto out;
+			}
+			break;
+		}
+		if (!segment_name(de->d_name, &day, &gz) || day < first || day > last)
+			continue;
+		if (nsegs == cap) {
+			cap = cap ? cap * 2 : 16;
+			grown = realloc(segs, cap * sizeof(*segs));
+			if (!grown) {
+				obs_error_set(err, "out of memory");
+				goto out;
+			}
+			segs = grown;
+		}
+		segs[nsegs].day = day;
+		segs[nsegs].gz = gz;
+		segs[nsegs].path = xasprintf("%s/%s", dir, de->d_name);
+		if (!segs[nsegs].path) {
+			obs_error_set(err, "out of memory");
+			goto out;
+		}
+		nsegs++;
+	}
+	if (nsegs > INT_MAX) {
+		obs_error_set(err, "too many segments in '%s'", dir);
+		goto out;
+	}
+	if (nsegs) {
+		qsort(segs, nsegs, sizeof(*segs), segment_cmp);
+		sc->paths = malloc(nsegs * sizeof(*sc->paths));
+		if (!sc->paths) {
+			obs_error_set(err, "out of memory");
+			goto out;
+		}
+		for (i = 0; i < nsegs; i++) {
+			sc->paths[i] = segs[i].path;
+			segs[i].path = NULL;
+		}
+		sc->npaths = (int)nsegs;
+	}
+	ret = 0;
+out:
+	for (i = 0; i < nsegs; i++)
+		free(segs[i].path);
+	free(segs);
+	if (dp)
+		closedir(dp);
+	free(dir);
+	return ret;
+}
+
+static void scan_end_segment(struct obs_store_scan *sc)
+{
+	sc->done_torn += (unsigned long)sc->rd.torn;
+	sc->done_skipped += sc->rd.skipped;
+	obs_ndjson_close(&sc->rd);
+	sc->open = 0;
+}
+
+int obs_store_scan_next(struct obs_store_scan *sc, const char **line, size_t *len,
+			struct obs_error *err)
+{
+	const char *path;
+	int fd, r;
+
+	for (;;) {
+		if (!sc->open) {
+			if (sc->next >= sc->npaths)
+				return 0;
+			path = sc->paths[sc->next++];
+			fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+			if (fd < 0) {
+				/* Removed by retention or compaction since _open. */
+				if (errno == ENOENT)
+					continue;
+				return obs_error_errno(err, "cannot open '%s'", path);
+			}
+			if (obs_ndjson_fdopen(&sc->rd, fd, 1, path, err) < 0) {
+				close(fd);
+				return -1;
+			}
+			if (sc->max_line)
+				sc->rd.max_line = sc->max_line;
+			sc->rd.warn = sc->warn;
+			sc->rd.warn_ctx = sc->warn_ctx;
+			sc->open = 1;
+		}
+		r = obs_ndjson_next_line(&sc->rd, line, len, err);
+		sc->torn = sc->done_torn + (unsigned long)sc->rd.torn;
+		sc->skipped = sc->done_skipped + sc->rd.skipped;
+		if (r != 0)
+			return r;
+		scan_end_segment(sc);
+	}
+}
+
+void obs_store_scan_close(struct obs_store_scan *sc)
+{
+	int i;
+
+	if (sc->open)
+		scan_end_segment(sc);
+	for (i = 0; i < sc->npaths; i++)
+		free(sc->paths[i]);
+	free(sc->paths);
+	sc->paths = NULL;
+	sc->npaths = sc->next = 0;
+}
+
+int obs_store_scan_count(const struct obs_store_scan *sc)
+{
+	return sc->npaths;
+}
+
+/* ---- state files ------------------------------------------------------- */
+
+static int check_state_name(const char *name, struct obs_error *err)
+{
+	const char *p = name, *end;
+	size_t n;
+
+	if (!*name || *name == '/')
+		return obs_error_set(err, "invalid state file name '%s'", name);
+	while (*p) {
+		end = strchr(p, '/');
+		n = end ? (size_t)(end - p) : strlen(p);
+		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return obs_error_set(err, "invalid state file name '%s'", name);
+		if (!end)
+			break;
+		p = end + 1;
+		if (!*p)
+			return obs_error_set(err, "invalid state file name '%s'", name);
+	}
+	return 0;
+}
+
+char *obs_store_state_path(struct obs_store *st, const char *name, struct obs_error *err)
+{
+	char *path, *slash;
+
+	if (check_state_name(name, err) < 0)
+		return NULL;
+	path = xasprintf("%s/state/%s", st->root, name);
+	if (!path) {
+		obs_error_set(err, "out of memory");
+		return NULL;
+	}
+	slash = strrchr(path, '/');
+	*slash = '\0';
+	if (mkdirs(path, DIR_MODE) < 0) {
+		obs_error_errno(err, "cannot create folder '%s'", path);
+		free(path);
+		return NULL;
+	}
+	*slash = '/';
+	return path;
+}
+
+/* fsync the folder holding PATH so that a rename in it is durable. */
+static int sync_parent(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	int fd, ret = 0;
+
+	if (!slash)
+		dir = strdup(".");
+	else if (slash == path)
+		dir = strdup("/");
+	else
+		dir = strndup(path, (size_t)(slash - path));
+	if (!dir)
+		return -1;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -1;
+	} else {
+		/* Some file systems cannot sync folders; that is not our failure. */
+		if (fsync(fd) < 0 && errno != EINVAL && errno != EROFS)
+			ret = -1;
+		close(fd);
+	}
+	if (ret < 0) {
+		int saved = errno;
+
+		free(dir);
+		errno = saved;
+	} else {
+		free(dir);
+	}
+	return ret;
+}
+
+int obs_state_write(const char *path, const char *data, size_t len, struct obs_error *err)
+{
+	char *tmp;
+	int fd, ret = -1;
+
+	tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	if (!tmp)
+		return obs_error_set(err, "out of memory");
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, FILE_MODE);
+	if (fd < 0 && errno == EEXIST) {
+		/* Left by a crashed process that had our pid. */
+		unlink(tmp);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, FILE_MODE);
+	}
+	if (fd < 0) {
+		obs_error_errno(err, "cannot write state file '%s'", path);
+		goto out;
+	}
+	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+		obs_error_errno(err, "cannot write state file '%s'", path);
+		close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	if (close(fd) < 0 || rename(tmp, path) < 0) {
+		obs_error_errno(err, "cannot write state file '%s'", path);
+		unlink(tmp);
+		goto out;
+	}
+	if (sync_parent(path) < 0) {
+		obs_error_errno(err, "cannot sync the folder of state file '%s'", path);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(tmp);
+	return ret;
+}
+
+int obs_state_read_json(const char *path, json_t **obj, struct obs_error *err)
+{
+	char *buf = NULL, *grown;
+	size_t len = 0, cap = 0;
+	json_error_t jerr;
+	json_t *v = NULL;
+	ssize_t n;
+	int fd, ret = -1;
+
+	*obj = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return obs_error_errno(err, "cannot read state file '%s'", path);
+	}
+	for (;;) {
+		if (len == cap) {
+			if (cap >= OBS_STATE_MAX_SIZE) {
+				obs_error_set(err, "state file '%s' is too large (over %d bytes)", path,
+					      OBS_STATE_MAX_SIZE);
+				goto out;
+			}
+			cap = cap ? cap * 2 : 4096;
+			grown = realloc(buf, cap + 1);
+			if (!grown) {
+				obs_error_set(err, "out of memory");
+				goto out;
+			}
+			buf = grown;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			obs_error_errno(err, "cannot read state file '%s'", path);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len == 0) {
+		obs_error_set(err, "state file '%s' is corrupt: empty", path);
+		goto out;
+	}
+	/* A crash after a size update but before the data reached the disk leaves NULs. */
+	if (memchr(buf, '\0', len)) {
+		obs_error_set(err, "state file '%s' is corrupt: contains NUL bytes", path);
+		goto out;
+	}
+	v = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!v) {
+		obs_error_set(err, "state file '%s' is corrupt: %s at line %d column %d", path,
+			      jerr.text, jerr.line, jerr.column);
+		goto out;
+	}
+	if (!json_is_object(v)) {
+		obs_error_set(err, "state file '%s' is corrupt: not a JSON object", path);
+		json_decref(v);
+		goto out;
+	}
+	*obj = v;
+	ret = 0;
+out:
+	free(buf);
+	close(fd);
+	return ret;
+}

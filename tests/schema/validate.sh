@@ -1,0 +1,24 @@
+#!/bin/sh
+# Record the kinds of spans obs-trace writes and check them (and the span
+# fixtures) against share/schema/span.schema.json.
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+bin=${OBS_BIN:-$top/build/bin}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export OBS_HOME="$tmp/store"
+unset TRACEPARENT TRACESTATE OTEL_TRACES_SAMPLER OTEL_SDK_DISABLED
+"$bin/obs-trace" exec --name ok -a n=1 -a b=true -- true
+"$bin/obs-trace" exec -- sh -c 'exit 3' || true
+"$bin/obs-trace" exec -- sh -c 'kill -TERM $$' || true
+"$bin/obs-trace" exec --timeout 50ms -- sleep 5 || true
+"$bin/obs-trace" exec -- /nonexistent/cmd 2>/dev/null || true
+eval "$("$bin/obs-trace" start --attr step=1 outer)"
+"$bin/obs-trace" exec -- "$bin/obs-trace" exec -- true
+"$bin/obs-trace" event --attr k=v checkpoint
+"$bin/obs-trace" end --status error --message failed
+set -- "$OBS_HOME"/spans/*.ndjson
+for f in "$top"/tests/fixtures/spans/*.ndjson "$top"/tests/fixtures/import/*.ndjson; do
+	[ -f "$f" ] && set -- "$@" "$f"
+done
+/usr/bin/python3 "$top/tests/schema/validate.py" "$top/share/schema/span.schema.json" "$@"
