@@ -431,9 +431,7 @@ static int tag_status_take(struct tag_status *ts, const char *key, const json_t 
 static void tag_status_result(const struct tag_status *ts, const char **status, const char **msg)
 {
 	*status = ts->code ? ts->code : ts->error ? "error" : "unset";
-	*msg = ts->desc ? ts->desc : !strcmp(*status, "error") ? ts->error_msg : NULL;
-	if (*msg && !**msg)
-		*msg = NULL;
+	*msg = ts->desc && *ts->desc ? ts->desc : !strcmp(*status, "error") ? ts->error_msg : NULL;
 }
 
 /* ---- OTLP JSON ------------------------------------------------------- */
@@ -620,8 +618,12 @@ static const char *describe(const json_t *v, char *buf, size_t size)
 {
 	char *text;
 
-	if (json_is_string(v))
-		return quote(json_string_value(v), json_string_length(v), buf, size);
+	if (json_is_string(v)) {
+		buf[0] = '\'';
+		quote(json_string_value(v), json_string_length(v), buf + 1, size - 2);
+		strcat(buf, "'");
+		return buf;
+	}
 	text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
 	quote(text ? text : "?", text ? strlen(text) : 1, buf, size);
 	free(text);
@@ -872,7 +874,7 @@ int obs_import_otlp_json(struct obs_import *im, json_t *doc, struct obs_error *e
 	size_t i, j, k;
 	char *service;
 	json_t *resource, *rec;
-	int64_t start;
+	int64_t start = 0;
 
 	if (!json_is_object(doc))
 		return obs_error_set(err, "not an OTLP TracesData object");
@@ -1144,7 +1146,7 @@ int obs_import_zipkin_json(struct obs_import *im, json_t *doc, struct obs_error 
 	struct obs_error e;
 	size_t i, j;
 	json_t *rec;
-	int64_t start;
+	int64_t start = 0;
 
 	if (!json_is_array(doc))
 		return obs_error_set(err, "not a Zipkin span array");
@@ -1535,7 +1537,7 @@ static int jaeger_trace(struct obs_import *im, const json_t *trace, const char *
 	const json_t *spans = get(trace, "spans"), *processes = get(trace, "processes"), *span;
 	struct obs_error e;
 	json_t *rec;
-	int64_t start;
+	int64_t start = 0;
 	size_t i;
 
 	if (!spans)
