@@ -39,26 +39,27 @@ static void report(struct obs_import *im, const char *fmt, ...)
 /*
  * S (LEN bytes) made fit for a message: control characters become '?',
  * and a long value is cut (at a UTF-8 character boundary) and marked "...".
+ * SIZE (at least 5) bounds what is written to BUF.
  */
 static const char *quote(const char *s, size_t len, char *buf, size_t size)
 {
-	size_t n = len, i;
+	size_t max = size - 4 < QUOTE_MAX ? size - 4 : QUOTE_MAX, n = len, i;
 	int cut = 0;
 
-	if (n > QUOTE_MAX) {
-		n = QUOTE_MAX;
+	if (n > max) {
+		n = max;
 		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
 			n--;
 		cut = 1;
 	}
-	if (n + 4 > size)
-		n = size - 4;
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		buf[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
 	}
-	if (cut)
-		memcpy(buf + i, "...", 3), i += 3;
+	if (cut) {
+		memcpy(buf + i, "...", 3);
+		i += 3;
+	}
 	buf[i] = '\0';
 	return buf;
 }
@@ -210,8 +211,6 @@ static int b64_to_hex(const char *s, size_t len, size_t bytes, char *out)
 			unsigned byte = (acc >> (bits - 8)) & 0xff;
 
 			bits -= 8;
-			if (n == bytes)
-				return -1;
 			out[2 * n] = digits[byte >> 4];
 			out[2 * n + 1] = digits[byte & 0xf];
 			n++;

@@ -361,6 +361,16 @@ static void test_otlp_ids(void **state)
 	run_free(r);
 	free(d);
 
+	/* Both base64 alphabets: standard and URL-safe. */
+	d = otlp_doc("'traceId':'" TID "','spanId':'++8AAAAA/wE=','parentSpanId':'-_8AAAAA_wE',"
+		     "'startTimeUnixNano':1,'endTimeUnixNano':2");
+	r = run(OBS_IMPORT_OTLP, d);
+	assert_string_equal(r->s.warns, "");
+	assert_string_equal(field(r, 0, "span_id"), "fbef00000000ff01");
+	assert_string_equal(field(r, 0, "parent_span_id"), "fbff00000000ff01");
+	run_free(r);
+	free(d);
+
 #define TIMES ",'startTimeUnixNano':1,'endTimeUnixNano':2"
 	reject_otlp("'traceId':'abc','spanId':'" SID "'" TIMES, "span 1: invalid trace id 'abc'");
 	reject_otlp("'spanId':'" SID "'" TIMES, "span 1: missing trace id");
@@ -400,6 +410,15 @@ static void test_otlp_ids(void **state)
 		    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
 		    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
 		    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9...'");
+	/* The cut never splits a UTF-8 character. */
+	reject_otlp("'traceId':'a\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"
+		    "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"
+		    "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9',"
+		    "'spanId':'" SID "'" TIMES,
+		    "span 1: invalid trace id 'a\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9...'");
 }
 
 static void test_otlp_times(void **state)
