@@ -54,6 +54,8 @@ struct import_run {
 	unsigned long good;       /* documents read from the current input */
 	int sink_failed;          /* the store or standard output failed: stop */
 	int stop;                 /* --strict and a problem was met: stop */
+	unsigned long pending;    /* records in the store batch */
+	unsigned long stored;     /* records the store has taken */
 };
 
 static void import_warn(void *ctx, const char *msg)
@@ -95,8 +97,14 @@ static int import_emit(void *ctx, json_t *span, int64_t start_ns, struct obs_err
 		rc = obs_ndjson_write(&r->out, span, err);
 	} else {
 		rc = obs_store_batch_add_json(&r->batch, start_ns, span, err);
-		if (rc == 0 && r->batch.bytes >= IMPORT_FLUSH_BYTES)
+		if (rc == 0)
+			r->pending++;
+		if (rc == 0 && r->batch.bytes >= IMPORT_FLUSH_BYTES) {
 			rc = obs_store_batch_flush(&r->batch, err);
+			if (rc == 0)
+				r->stored += r->pending;
+			r->pending = 0;
+		}
 	}
 	json_decref(span);
 	if (rc < 0)
@@ -434,6 +442,8 @@ int cmd_import(int argc, char **argv)
 			return OBS_EXIT_FAILURE;
 		}
 		obs_store_batch_init(&r.batch, &r.store, "spans");
+		/* Flushed here, every IMPORT_FLUSH_BYTES, to count what is stored. */
+		r.batch.flush_bytes = 0;
 	}
 
 	for (i = 0; i < ninputs && !r.stop; i++) {
@@ -447,11 +457,19 @@ int cmd_import(int argc, char **argv)
 		}
 		if (rc > 0)
 			status = OBS_EXIT_FAILURE;
-		else
+		else if (!r.stop)
 			summary(&r, name, r.im.spans - spans, r.im.rejected - rejected, r.skipped);
 	}
-	if (r.stop)
+	if (r.stop) {
+		/* What is still buffered is discarded below. */
+		if (r.stored)
+			obs_warnx("stopped at the first problem (--strict); %lu span%s already "
+				  "stored", r.stored, r.stored == 1 ? " was" : "s were");
+		else
+			obs_warnx("stopped at the first problem (--strict)%s",
+				  r.to_stdout ? "" : "; nothing stored");
 		status = OBS_EXIT_FAILURE;
+	}
 
 	/* Under --strict a problem discards what is not written yet. */
 	if (r.to_stdout) {

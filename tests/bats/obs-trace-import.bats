@@ -118,6 +118,8 @@ obs-trace: imported 2 spans from '$BATS_TEST_TMPDIR/l.jsonl' (1 line skipped)"
 	rm -rf "$OBS_HOME"
 	run --separate-stderr obs_trace import --strict "$BATS_TEST_TMPDIR/l.jsonl"
 	assert_failure 3
+	assert_equal "$stderr" "obs-trace: $BATS_TEST_TMPDIR/l.jsonl:2: invalid JSON: invalid token near 'oops' at column 23
+obs-trace: stopped at the first problem (--strict); nothing stored"
 	# Nothing is written when --strict stops the import.
 	[ ! -e "$OBS_HOME/spans" ]
 }
@@ -172,7 +174,14 @@ obs-trace: imported 1 span from '$BATS_TEST_TMPDIR/n.jsonl' (2 spans rejected)"
 	assert_failure 3
 	assert_output ""
 	assert_equal "$stderr" "obs-trace: $BATS_TEST_TMPDIR/n.jsonl:1: span 1: trace id is not a string
-obs-trace: imported 0 spans from '$BATS_TEST_TMPDIR/n.jsonl' (1 span rejected)"
+obs-trace: stopped at the first problem (--strict)"
+	# A good span before the problem is not stored either.
+	{ otlp_line "$SPAN"; cat "$BATS_TEST_TMPDIR/n.jsonl"; } >"$BATS_TEST_TMPDIR/n2.jsonl"
+	run --separate-stderr obs_trace import --strict "$BATS_TEST_TMPDIR/n2.jsonl"
+	assert_failure 3
+	assert_equal "$stderr" "obs-trace: $BATS_TEST_TMPDIR/n2.jsonl:2: span 1: trace id is not a string
+obs-trace: stopped at the first problem (--strict); nothing stored"
+	[ ! -e "$OBS_HOME/spans" ]
 }
 
 @test "invalid ids and missing times are rejected with the span's position" {
@@ -205,6 +214,15 @@ obs-trace: imported 2 spans from '$BATS_TEST_TMPDIR/ids.json' (4 spans rejected)
 	assert_success
 	assert_equal "$stderr" ""
 	assert_equal "$(jq -r '.attributes.blob | length' "$(segment)")" 2097152
+	# The store is written every 4 MiB: --strict then reports what was stored.
+	rm -rf "$OBS_HOME"
+	{ cat "$BATS_TEST_TMPDIR/big.jsonl" "$BATS_TEST_TMPDIR/big.jsonl"
+	  otlp_line '"traceId":"x"'; } >"$BATS_TEST_TMPDIR/big3.jsonl"
+	run --separate-stderr obs_trace import --strict "$BATS_TEST_TMPDIR/big3.jsonl"
+	assert_failure 3
+	assert_equal "$stderr" "obs-trace: $BATS_TEST_TMPDIR/big3.jsonl:3: span 1: invalid trace id 'x'
+obs-trace: stopped at the first problem (--strict); 2 spans were already stored"
+	assert_equal "$(wc -l <"$(segment)")" 2
 }
 
 @test "empty input imports nothing and succeeds" {
