@@ -658,13 +658,16 @@ static json_t *otlp_links(const json_t *list, struct obs_error *e)
 			obs_error_set(e, "'traceState' is not a string");
 			goto fail_at;
 		}
-		if (ts && json_string_length(ts) > 0)
-			set_default(attrs, "w3c.tracestate", string_copy(ts));
 		if (otlp_dropped(link, "droppedAttributesCount", "dropped_attributes_count", attrs,
 				 "otel.dropped_attributes_count", e) < 0)
 			goto fail_at;
-		l = json_pack("{s:s, s:s, s:o}", "trace_id", tid, "span_id", sid,
-			      "attributes", attrs);
+		l = json_pack("{s:s, s:s}", "trace_id", tid, "span_id", sid);
+		if (l && ts && json_string_length(ts) > 0)
+			json_object_set_new(l, "tracestate", string_copy(ts));
+		if (l)
+			json_object_set_new(l, "attributes", attrs);
+		else
+			json_decref(attrs);
 		attrs = NULL;
 		if (!l || json_array_append_new(out, l) < 0) {
 			obs_error_set(e, "out of memory");

@@ -11,8 +11,8 @@
 /*
  * The converters walk a parsed document and hand every span they can read
  * to an emit callback as a span record (see obs_span.h; an extra "links"
- * array [{trace_id, span_id, attributes}] follows "events" when the span
- * has links). A span that cannot be read (invalid or missing id, missing
+ * array [{trace_id, span_id, tracestate (when not empty), attributes}]
+ * follows "events" when the span has links). A span that cannot be read (invalid or missing id, missing
  * start or end time, a value of the wrong type, ...) is rejected: it is
  * counted and described to the warn callback as "span N: reason", N being
  * the 1-based position of the span in the document; conversion goes on
@@ -30,7 +30,8 @@
  *   dropped attribute/event/link counts, when not zero, become the attributes
  *   otel.dropped_attributes_count / otel.dropped_events_count /
  *   otel.dropped_links_count (on the span, event, link or resource they
- *   belong to); a non-empty W3C tracestate becomes attribute w3c.tracestate.
+ *   belong to); a span's non-empty W3C tracestate becomes its attribute
+ *   w3c.tracestate (as OpenTelemetry's Jaeger mapping does).
  *
  * OTLP JSON (TracesData / ExportTraceServiceRequest, protobuf JSON mapping
  * with OTLP's hex ids): lowerCamelCase and snake_case field names; 64-bit

@@ -248,7 +248,7 @@ static void test_otlp_full(void **state)
 		"'attributes':{'attempt':2,'otel.dropped_attributes_count':4}},"
 		"{'time':'2026-11-24T10:00:00.200000000Z','name':'','attributes':{}}],"
 		"'links':[{'trace_id':'4bf92f3577b34da6a3ce929d0e0e4736','span_id':'00f067aa0ba902b7',"
-		"'attributes':{'why':'retry','w3c.tracestate':'a=b','otel.dropped_attributes_count':1}}],"
+		"'tracestate':'a=b','attributes':{'why':'retry','otel.dropped_attributes_count':1}}],"
 		"'resource':{'service.name':'checkout','host.ip':['10.0.0.1'],"
 		"'otel.dropped_attributes_count':2}}");
 	run_free(r);
