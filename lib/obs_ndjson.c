@@ -36,15 +36,20 @@ struct gz_state {
 static int reader_setup(struct obs_ndjson_reader *r, int fd, int own, const char *name,
 			struct obs_error *err)
 {
+	char fdname[32];
+
 	memset(r, 0, sizeof(*r));
 	r->fd = fd;
 	r->own_fd = own;
 	r->max_line = OBS_NDJSON_MAX_LINE;
 	r->max_decompressed = DEFAULT_MAX_DECOMPRESSED;
-	if (!name || strcmp(name, "-") == 0)
-		r->name = strdup("<stdin>");
-	else
-		r->name = strdup(name);
+	if ((!name && fd == 0) || (name && strcmp(name, "-") == 0)) {
+		name = "<stdin>";
+	} else if (!name) {
+		snprintf(fdname, sizeof(fdname), "<fd %d>", fd);
+		name = fdname;
+	}
+	r->name = strdup(name);
 	if (!r->name) {
 		r->fd = -1;
 		r->own_fd = 0;
@@ -495,8 +500,11 @@ int obs_ndjson_next(struct obs_ndjson_reader *r, json_t **obj, struct obs_error 
 		if (v) {
 			json_decref(v);
 			rc = bad_line(r, err, 0, "not a JSON object");
-		} else {
+		} else if (jerr.column > 0) {
 			rc = bad_line(r, err, 0, "invalid JSON: %s at column %d", jerr.text, jerr.column);
+		} else {
+			/* jansson gives no column for bytes that are not UTF-8. */
+			rc = bad_line(r, err, 0, "invalid JSON: %s", jerr.text);
 		}
 		if (rc < 0)
 			return -1;
