@@ -208,11 +208,9 @@ static ssize_t gz_fill(struct obs_ndjson_reader *r, struct obs_error *err)
 			zs->avail_in = (uInt)got;
 		}
 		if (gz->member_done) {
-			if (zs->avail_in == 0) {
-				if (gz->raw_eof)
-					return 0;
-				continue;
-			}
+			/* Input is read above whenever it runs out: empty means the end. */
+			if (zs->avail_in == 0)
+				return 0;
 			/*
 			 * Another member follows (as `cat a.gz b.gz` makes), or
 			 * trailing garbage, which gzip(1) and zlib's gzread ignore.
@@ -344,12 +342,9 @@ static int discard_line(struct obs_ndjson_reader *r, struct obs_error *err)
 	char *nl;
 	ssize_t got;
 
+	/* Not at the end yet: the line was found too long before the last read. */
 	r->pos = r->len = 0;
 	for (;;) {
-		if (r->eof) {
-			r->torn = 1;
-			return 0;
-		}
 		got = reader_fill(r, err);
 		if (got < 0)
 			return -1;
@@ -406,12 +401,10 @@ static int next_raw(struct obs_ndjson_reader *r, char **line, size_t *len, int *
 		} else if (r->eof) {
 			if (r->len == r->pos)
 				return 0;
-			/* Room for the NUL after the torn line. */
-			if (r->len == r->cap) {
-				memmove(r->buf, r->buf + r->pos, r->len - r->pos);
-				r->len -= r->pos;
-				r->pos = 0;
-			}
+			/*
+			 * There is room for the NUL: the last fill moved this
+			 * line to the front, and it is at most max_line + 1 long.
+			 */
 			start = r->pos;
 			n = r->len - start;
 			r->pos = r->len;

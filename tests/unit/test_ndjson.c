@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -174,6 +176,13 @@ static void test_lines_basic(void **state)
 	assert_int_equal(obs_ndjson_next_line(&r, &(const char *){ NULL }, NULL, &err), 0);
 	obs_ndjson_close(&r);
 	/* Closing twice is harmless. */
+	obs_ndjson_close(&r);
+
+	/* Leading blanks are kept when the line has more; a huge limit is fine. */
+	open_ok(&r, write_str("indent", "  {\"a\":1}\n\t x \n"), &w);
+	r.max_line = SIZE_MAX;
+	assert_string_equal(all_lines(&r, &rc, &err), "1:  {\"a\":1}|2:\t x ");
+	assert_int_equal(rc, 0);
 	obs_ndjson_close(&r);
 }
 
@@ -366,6 +375,24 @@ static void test_lines_huge(void **state)
 		assert_int_equal(w.n, 1);
 		snprintf(want, sizeof(want), "%s:2: line longer than 4096 bytes, skipped", path);
 		assert_string_equal(w.msg[0], want);
+		obs_ndjson_close(&r);
+
+		/* Strict: an error once the line is passed; the next line follows. */
+		open_ok(&r, path, &w);
+		r.max_line = 4096;
+		r.strict = 1;
+		{
+			const char *line;
+
+			assert_int_equal(obs_ndjson_next_line(&r, &line, NULL, &err), 1);
+			assert_int_equal(obs_ndjson_next_line(&r, &line, NULL, &err), -1);
+			snprintf(want, sizeof(want), "%s:2: line longer than 4096 bytes", path);
+			assert_string_equal(err.msg, want);
+			assert_int_equal(obs_ndjson_next_line(&r, &line, NULL, &err), 1);
+			assert_string_equal(line, "{\"b\":2}");
+			assert_int_equal(r.lineno, 3);
+		}
+		assert_true(r.cap <= 4096 + 2 + 64 * 1024);
 		obs_ndjson_close(&r);
 	}
 }
@@ -766,8 +793,8 @@ static void test_open_errors(void **state)
 	obs_ndjson_close(&r);
 }
 
-/* Write DATA to a pipe from a child, the first byte alone, then the rest. */
-static pid_t feed_pipe(int *rfd, const char *data, size_t len)
+/* Write DATA to a pipe from a child: SPLIT bytes, a pause, then the rest. */
+static pid_t feed_pipe_split(int *rfd, const char *data, size_t len, size_t split)
 {
 	int fds[2];
 	pid_t pid;
@@ -777,10 +804,10 @@ static pid_t feed_pipe(int *rfd, const char *data, size_t len)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		close(fds[0]);
-		if (write(fds[1], data, 1) != 1)
+		if (write(fds[1], data, split) != (ssize_t)split)
 			_exit(1);
-		usleep(20000);
-		if (write(fds[1], data + 1, len - 1) != (ssize_t)(len - 1))
+		usleep(30000);
+		if (write(fds[1], data + split, len - split) != (ssize_t)(len - split))
 			_exit(1);
 		_exit(0);
 	}
@@ -789,11 +816,21 @@ static pid_t feed_pipe(int *rfd, const char *data, size_t len)
 	return pid;
 }
 
+/* The first byte alone, then the rest: the gzip check sees one byte first. */
+static pid_t feed_pipe(int *rfd, const char *data, size_t len)
+{
+	return feed_pipe_split(rfd, data, len, 1);
+}
+
 static void reap(pid_t pid)
 {
 	int status;
+	pid_t got;
 
-	assert_int_equal(waitpid(pid, &status, 0), pid);
+	do
+		got = waitpid(pid, &status, 0);
+	while (got < 0 && errno == EINTR);
+	assert_int_equal(got, pid);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
@@ -836,6 +873,158 @@ static void test_fdopen_pipe(void **state)
 	/* own = 0: still open. */
 	assert_int_equal(close(fd), 0);
 	reap(pid);
+	free(gz);
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* A timer that interrupts blocking reads and writes every millisecond. */
+static void ticker(int on)
+{
+	struct itimerval it;
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on ? on_alarm : SIG_DFL;
+	/* No SA_RESTART: read() and write() come back with EINTR. */
+	sigaction(SIGALRM, &sa, NULL);
+	memset(&it, 0, sizeof(it));
+	if (on) {
+		it.it_interval.tv_usec = 1000;
+		it.it_value.tv_usec = 1000;
+	}
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void test_pipe_eintr(void **state)
+{
+	struct obs_ndjson_reader r;
+	struct obs_error err;
+	struct warns w;
+	char *gz1, *gz2, *both;
+	size_t len1, len2;
+	pid_t pid;
+	int fd, rc;
+
+	(void)state;
+	/* Two members, the pause between them: a member ends at the end of a read. */
+	gz1 = read_back(write_gz("eintr1.gz", "{\"a\":1}\n{\"b\"", 12, "wb"), &len1);
+	gz2 = read_back(write_gz("eintr2.gz", ":2}\n", 4, "wb"), &len2);
+	both = malloc(len1 + len2);
+	assert_non_null(both);
+	memcpy(both, gz1, len1);
+	memcpy(both + len1, gz2, len2);
+	pid = feed_pipe_split(&fd, both, len1 + len2, len1);
+	ticker(1);
+	assert_int_equal(obs_ndjson_fdopen(&r, fd, 1, "eintr", &err), 0);
+	memset(&w, 0, sizeof(w));
+	r.warn = collect;
+	r.warn_ctx = &w;
+	assert_string_equal(all_lines(&r, &rc, &err), "1:{\"a\":1}|2:{\"b\":2}");
+	assert_int_equal(rc, 0);
+	assert_int_equal(w.n, 0);
+	obs_ndjson_close(&r);
+	ticker(0);
+	reap(pid);
+
+	/* Plain, a line split across the pause. */
+	pid = feed_pipe_split(&fd, "{\"a\":1}\n{\"b\":2}\n", 16, 11);
+	ticker(1);
+	assert_int_equal(obs_ndjson_fdopen(&r, fd, 1, "eintr", &err), 0);
+	assert_string_equal(all_lines(&r, &rc, &err), "1:{\"a\":1}|2:{\"b\":2}");
+	assert_int_equal(rc, 0);
+	obs_ndjson_close(&r);
+	ticker(0);
+	reap(pid);
+	free(gz1);
+	free(gz2);
+	free(both);
+}
+
+static void test_writer_slow_reader(void **state)
+{
+	struct obs_ndjson_writer w;
+	struct obs_error err;
+	char line[1000];
+	int fds[2], i, status;
+	pid_t pid, got;
+	const long want = 300L * 1001;
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char buf[4096];
+		long total = 0;
+		ssize_t n;
+
+		close(fds[1]);
+		usleep(50000);
+		while ((n = read(fds[0], buf, sizeof(buf))) > 0)
+			total += n;
+		_exit(total == want ? 0 : 1);
+	}
+	close(fds[0]);
+	memset(line, 'w', sizeof(line));
+	ticker(1);
+	/* The pipe fills; writes are interrupted or come back short, and go on. */
+	obs_ndjson_writer_init(&w, fds[1]);
+	for (i = 0; i < 300; i++)
+		assert_int_equal(obs_ndjson_write_raw(&w, line, sizeof(line), &err), 0);
+	assert_int_equal(obs_ndjson_flush(&w, &err), 0);
+	ticker(0);
+	obs_ndjson_writer_release(&w);
+	close(fds[1]);
+	do
+		got = waitpid(pid, &status, 0);
+	while (got < 0 && errno == EINTR);
+	assert_int_equal(got, pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+/*
+ * A Unix socket whose peer closes with data left unread gives
+ * ECONNRESET after the queued bytes: a read error in mid-stream.
+ */
+static void reset_socket(int *fd, const char *data, size_t len)
+{
+	int sv[2];
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(write(sv[1], data, len), (ssize_t)len);
+	assert_int_equal(write(sv[0], "x", 1), 1);
+	close(sv[1]);
+	*fd = sv[0];
+}
+
+static void test_read_error(void **state)
+{
+	struct obs_ndjson_reader r;
+	struct obs_error err;
+	char *gz;
+	size_t len;
+	int fd, rc;
+
+	(void)state;
+	reset_socket(&fd, "{\"a\":1}\n{\"b\"", 12);
+	assert_int_equal(obs_ndjson_fdopen(&r, fd, 1, "sock", &err), 0);
+	assert_string_equal(all_lines(&r, &rc, &err), "1:{\"a\":1}");
+	assert_int_equal(rc, -1);
+	assert_string_equal(err.msg, "cannot read 'sock': Connection reset by peer");
+	obs_ndjson_close(&r);
+
+	gz = read_back(write_gz("sock.gz", gz_text, strlen(gz_text), "wb"), &len);
+	reset_socket(&fd, gz, len - 8);
+	assert_int_equal(obs_ndjson_fdopen(&r, fd, 1, "sock.gz", &err), 0);
+	assert_string_equal(all_lines(&r, &rc, &err), "1:{\"a\":1}|2:{\"b\":2}|4:{\"c\":3}");
+	assert_int_equal(rc, -1);
+	assert_string_equal(err.msg, "cannot read 'sock.gz': Connection reset by peer");
+	obs_ndjson_close(&r);
 	free(gz);
 }
 
@@ -1073,9 +1262,12 @@ int main(void)
 		cmocka_unit_test(test_gzip_limit),
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_fdopen_pipe),
+		cmocka_unit_test(test_pipe_eintr),
+		cmocka_unit_test(test_read_error),
 		cmocka_unit_test(test_stdin),
 		cmocka_unit_test(test_writer),
 		cmocka_unit_test(test_writer_big),
+		cmocka_unit_test(test_writer_slow_reader),
 		cmocka_unit_test(test_writer_epipe),
 		cmocka_unit_test(test_writer_enospc),
 		cmocka_unit_test(test_dump_line),
