@@ -535,7 +535,7 @@ static int writer_reserve(struct obs_ndjson_writer *w, size_t n, struct obs_erro
 		return 0;
 	ncap = w->cap ? w->cap : WRITE_BUF;
 	while (ncap - w->len < n) {
-		if (ncap > SIZE_MAX / 2)
+		if (ncap > SIZE_MAX / 4)
 			return obs_error_set(err, "out of memory");
 		ncap *= 2;
 	}

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,13 +17,19 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include "obs_ndjson.h"
 
 static char tmpdir[64];
+
+/* Impossible allocations must fail with NULL under ASan too, as under libc. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+	return "allocator_may_return_null=1";
+}
 
 /* ---- fixtures ---------------------------------------------------------- */
 
@@ -793,45 +800,83 @@ static void test_open_errors(void **state)
 	obs_ndjson_close(&r);
 }
 
-/* Write DATA to a pipe from a child: SPLIT bytes, a pause, then the rest. */
-static pid_t feed_pipe_split(int *rfd, const char *data, size_t len, size_t split)
+/*
+ * Pipes are fed from threads, not child processes, so that valgrind sees
+ * no blocks "lost" in a child; SIGALRM stays with the main thread.
+ */
+struct feeder {
+	pthread_t tid;
+	int fd;
+	const char *data;
+	size_t len, split;
+	long got;     /* drain mode: bytes read */
+};
+
+/* Write SPLIT bytes, pause, write the rest, close. */
+static void *feed_main(void *arg)
+{
+	struct feeder *f = arg;
+	int ok;
+
+	ok = write(f->fd, f->data, f->split) == (ssize_t)f->split;
+	usleep(30000);
+	ok = ok && write(f->fd, f->data + f->split, f->len - f->split) ==
+		(ssize_t)(f->len - f->split);
+	close(f->fd);
+	return ok ? f : NULL;
+}
+
+/* Pause, then read everything until end of file. */
+static void *drain_main(void *arg)
+{
+	struct feeder *f = arg;
+	char buf[4096];
+	ssize_t n;
+
+	usleep(50000);
+	while ((n = read(f->fd, buf, sizeof(buf))) > 0)
+		f->got += n;
+	close(f->fd);
+	return f;
+}
+
+static void start_thread(struct feeder *f, void *(*fn)(void *))
+{
+	sigset_t set, old;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGALRM);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	assert_int_equal(pthread_create(&f->tid, NULL, fn, f), 0);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+static void feed_pipe_split(struct feeder *f, int *rfd, const char *data, size_t len, size_t split)
 {
 	int fds[2];
-	pid_t pid;
 
 	assert_int_equal(pipe(fds), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		close(fds[0]);
-		if (write(fds[1], data, split) != (ssize_t)split)
-			_exit(1);
-		usleep(30000);
-		if (write(fds[1], data + split, len - split) != (ssize_t)(len - split))
-			_exit(1);
-		_exit(0);
-	}
-	close(fds[1]);
+	memset(f, 0, sizeof(*f));
+	f->fd = fds[1];
+	f->data = data;
+	f->len = len;
+	f->split = split;
 	*rfd = fds[0];
-	return pid;
+	start_thread(f, feed_main);
 }
 
 /* The first byte alone, then the rest: the gzip check sees one byte first. */
-static pid_t feed_pipe(int *rfd, const char *data, size_t len)
+static void feed_pipe(struct feeder *f, int *rfd, const char *data, size_t len)
 {
-	return feed_pipe_split(rfd, data, len, 1);
+	feed_pipe_split(f, rfd, data, len, 1);
 }
 
-static void reap(pid_t pid)
+static void reap(struct feeder *f)
 {
-	int status;
-	pid_t got;
+	void *ret = NULL;
 
-	do
-		got = waitpid(pid, &status, 0);
-	while (got < 0 && errno == EINTR);
-	assert_int_equal(got, pid);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(pthread_join(f->tid, &ret), 0);
+	assert_ptr_equal(ret, f);
 }
 
 static void test_fdopen_pipe(void **state)
@@ -839,14 +884,14 @@ static void test_fdopen_pipe(void **state)
 	struct obs_ndjson_reader r;
 	struct obs_error err;
 	struct warns w;
+	struct feeder feeder;
 	char *gz;
 	size_t len;
-	pid_t pid;
 	int fd, rc;
 
 	(void)state;
 	/* Plain through a pipe, magic check across two reads. */
-	pid = feed_pipe(&fd, "{\"a\":1}\nxyz", 11);
+	feed_pipe(&feeder, &fd, "{\"a\":1}\nxyz", 11);
 	assert_int_equal(obs_ndjson_fdopen(&r, fd, 1, "pipe", &err), 0);
 	memset(&w, 0, sizeof(w));
 	r.warn = collect;
@@ -855,11 +900,11 @@ static void test_fdopen_pipe(void **state)
 	assert_int_equal(rc, 0);
 	assert_string_equal(w.msg[0], "pipe:2: torn last line (no newline at end)");
 	obs_ndjson_close(&r);
-	reap(pid);
+	reap(&feeder);
 
 	/* gzip through a pipe, the magic split across two reads. */
 	gz = read_back(write_gz("pipe.gz", gz_text, strlen(gz_text), "wb"), &len);
-	pid = feed_pipe(&fd, gz, len);
+	feed_pipe(&feeder, &fd, gz, len);
 	assert_int_equal(obs_ndjson_fdopen(&r, fd, 0, NULL, &err), 0);
 	assert_string_equal(all_lines(&r, &rc, &err), "1:{\"a\":1}|2:{\"b\":2}|4:{\"c\":3}");
 	assert_int_equal(rc, 0);
@@ -872,7 +917,7 @@ static void test_fdopen_pipe(void **state)
 	obs_ndjson_close(&r);
 	/* own = 0: still open. */
 	assert_int_equal(close(fd), 0);
-	reap(pid);
+	reap(&feeder);
 	free(gz);
 }
 
@@ -888,15 +933,20 @@ static void ticker(int on)
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on ? on_alarm : SIG_DFL;
-	/* No SA_RESTART: read() and write() come back with EINTR. */
-	sigaction(SIGALRM, &sa, NULL);
 	memset(&it, 0, sizeof(it));
 	if (on) {
+		/* No SA_RESTART: read() and write() come back with EINTR. */
+		sa.sa_handler = on_alarm;
+		sigaction(SIGALRM, &sa, NULL);
 		it.it_interval.tv_usec = 1000;
 		it.it_value.tv_usec = 1000;
+		setitimer(ITIMER_REAL, &it, NULL);
+	} else {
+		/* Timer first, then the handler: a late tick must not kill us. */
+		setitimer(ITIMER_REAL, &it, NULL);
+		sa.sa_handler = SIG_IGN;
+		sigaction(SIGALRM, &sa, NULL);
 	}
-	setitimer(ITIMER_REAL, &it, NULL);
 }
 
 static void test_pipe_eintr(void **state)
@@ -906,7 +956,7 @@ static void test_pipe_eintr(void **state)
 	struct warns w;
 	char *gz1, *gz2, *both;
 	size_t len1, len2;
-	pid_t pid;
+	struct feeder feeder;
 	int fd, rc;
 
 	(void)state;
@@ -917,7 +967,7 @@ static void test_pipe_eintr(void **state)
 	assert_non_null(both);
 	memcpy(both, gz1, len1);
 	memcpy(both + len1, gz2, len2);
-	pid = feed_pipe_split(&fd, both, len1 + len2, len1);
+	feed_pipe_split(&feeder, &fd, both, len1 + len2, len1);
 	ticker(1);
 	assert_int_equal(obs_ndjson_fdopen(&r, fd, 1, "eintr", &err), 0);
 	memset(&w, 0, sizeof(w));
@@ -928,17 +978,17 @@ static void test_pipe_eintr(void **state)
 	assert_int_equal(w.n, 0);
 	obs_ndjson_close(&r);
 	ticker(0);
-	reap(pid);
+	reap(&feeder);
 
 	/* Plain, a line split across the pause. */
-	pid = feed_pipe_split(&fd, "{\"a\":1}\n{\"b\":2}\n", 16, 11);
+	feed_pipe_split(&feeder, &fd, "{\"a\":1}\n{\"b\":2}\n", 16, 11);
 	ticker(1);
 	assert_int_equal(obs_ndjson_fdopen(&r, fd, 1, "eintr", &err), 0);
 	assert_string_equal(all_lines(&r, &rc, &err), "1:{\"a\":1}|2:{\"b\":2}");
 	assert_int_equal(rc, 0);
 	obs_ndjson_close(&r);
 	ticker(0);
-	reap(pid);
+	reap(&feeder);
 	free(gz1);
 	free(gz2);
 	free(both);
@@ -948,27 +998,15 @@ static void test_writer_slow_reader(void **state)
 {
 	struct obs_ndjson_writer w;
 	struct obs_error err;
+	struct feeder drain;
 	char line[1000];
-	int fds[2], i, status;
-	pid_t pid, got;
-	const long want = 300L * 1001;
+	int fds[2], i;
 
 	(void)state;
 	assert_int_equal(pipe(fds), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		char buf[4096];
-		long total = 0;
-		ssize_t n;
-
-		close(fds[1]);
-		usleep(50000);
-		while ((n = read(fds[0], buf, sizeof(buf))) > 0)
-			total += n;
-		_exit(total == want ? 0 : 1);
-	}
-	close(fds[0]);
+	memset(&drain, 0, sizeof(drain));
+	drain.fd = fds[0];
+	start_thread(&drain, drain_main);
 	memset(line, 'w', sizeof(line));
 	ticker(1);
 	/* The pipe fills; writes are interrupted or come back short, and go on. */
@@ -979,12 +1017,8 @@ static void test_writer_slow_reader(void **state)
 	ticker(0);
 	obs_ndjson_writer_release(&w);
 	close(fds[1]);
-	do
-		got = waitpid(pid, &status, 0);
-	while (got < 0 && errno == EINTR);
-	assert_int_equal(got, pid);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
+	reap(&drain);
+	assert_int_equal(drain.got, 300L * 1001);
 }
 
 /*
@@ -1224,6 +1258,25 @@ static void test_writer_enospc(void **state)
 	obs_ndjson_writer_release(&w);
 }
 
+static void test_writer_oom(void **state)
+{
+	struct obs_ndjson_writer w;
+	struct obs_error err;
+
+	(void)state;
+	/* Sizes no allocator grants: refused before a byte is copied. */
+	obs_ndjson_writer_init(&w, -1);
+	assert_int_equal(obs_ndjson_write_raw(&w, "x", ((size_t)1 << 61) + 1, &err), -1);
+	assert_string_equal(err.msg, "out of memory");
+	assert_int_equal(obs_ndjson_write_raw(&w, "x", ((size_t)1 << 62) + 1, &err), -1);
+	assert_string_equal(err.msg, "out of memory");
+	assert_int_equal(obs_ndjson_write_raw(&w, "x", SIZE_MAX, &err), -1);
+	assert_string_equal(err.msg, "out of memory");
+	assert_int_equal(w.len, 0);
+	assert_int_equal(w.failed, 0);
+	obs_ndjson_writer_release(&w);
+}
+
 static void test_dump_line(void **state)
 {
 	json_t *obj;
@@ -1270,6 +1323,7 @@ int main(void)
 		cmocka_unit_test(test_writer_slow_reader),
 		cmocka_unit_test(test_writer_epipe),
 		cmocka_unit_test(test_writer_enospc),
+		cmocka_unit_test(test_writer_oom),
 		cmocka_unit_test(test_dump_line),
 	};
 
