@@ -425,15 +425,21 @@ static int next_raw(struct obs_ndjson_reader *r, char **line, size_t *len, int *
 		if (n && p[n - 1] == '\r')
 			n--;
 		scan = r->pos;
-		if (n == 0 || ((p[0] == ' ' || p[0] == '\t' || p[0] == '\r') && is_blank(p, n)))
-			continue;
-		if (last)
-			r->torn = 1;
+		/*
+		 * Length first: a line too long to hold is judged before its
+		 * content is seen, so one held in full must be judged alike.
+		 */
 		if (n > max_line) {
+			if (last)
+				r->torn = 1;
 			if (bad_line(r, err, 1, "line longer than %zu bytes", max_line) < 0)
 				return -1;
 			continue;
 		}
+		if (n == 0 || ((p[0] == ' ' || p[0] == '\t' || p[0] == '\r') && is_blank(p, n)))
+			continue;
+		if (last)
+			r->torn = 1;
 		p[n] = '\0';
 		*line = p;
 		*len = n;
