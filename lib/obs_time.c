@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Times (RFC 3339, Unix timestamps) and durations, in integer nanoseconds, free of TZ and libc calendars. */
+/* Times and durations in integer nanoseconds: RFC 3339, Unix timestamps, no TZ or libc calendar. */
 #include "obs_time.h"
 
 #include <stdio.h>
