@@ -95,7 +95,7 @@ FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_SECONDS ?= 10
 FUZZ_CC   ?= clang
-FUZZ_FLAGS := -g -O1 -fsanitize=address,undefined -D_GNU_SOURCE -DOBS_VERSION='"$(VERSION)"' -Ilib $(PKG_CFLAGS)
+FUZZ_FLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE -DOBS_VERSION='"$(VERSION)"' -Ilib $(PKG_CFLAGS)
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=build/fuzz/%.o)
 
 build/fuzz/lib/%.o: lib/%.c $(wildcard lib/*.h)
