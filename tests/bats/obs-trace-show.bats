@@ -256,3 +256,43 @@ obs-trace: 3 malformed lines skipped" ]
 	assert_output "0 outer
 1 inner"
 }
+
+@test "a zero-length trace fills the bar; bad or reversed end times" {
+	f="$BATS_TEST_TMPDIR/z.ndjson"
+	t=22222222222222222222222222222222
+	{
+		printf '{"type":"span","trace_id":"%s","span_id":"0000000000000001","name":"instant","service":"s","start":"2026-11-24T00:00:00Z","end":"2026-11-24T00:00:00Z","duration_ms":0,"status":"ok"}\n' $t
+		printf '{"type":"span","trace_id":"%s","span_id":"0000000000000002","parent_span_id":"0000000000000001","name":"reversed","service":"s","start":"2026-11-24T00:00:00Z","end":"2026-11-23T00:00:00Z","duration_ms":0,"status":"ok"}\n' $t
+		printf '{"type":"span","trace_id":"%s","span_id":"0000000000000003","name":"bad end","service":"s","start":"2026-11-24T00:00:00Z","end":false}\n' $t
+	} >"$f"
+	LC_ALL=C run --separate-stderr "$OBS_BIN/obs-trace" show -o tree $t "$f"
+	assert_success
+	assert_output "trace $t  2026-11-24T00:00:00.000000000Z  0s  2 spans  0 errors
+services: s
+
+* instant      s  0s  ok     |############################################################|
+* \`- reversed  s  0s  ok     |############################################################|"
+	[ "$stderr" = "obs-trace: $f:3: 'end' is not a valid time
+obs-trace: 1 malformed line skipped" ]
+}
+
+@test "the bar width follows COLUMNS: 100 without it, at most 60 cells" {
+	LC_ALL=C run s -o tree $B
+	expected=$output
+	unset COLUMNS
+	LC_ALL=C run s -o tree $B
+	assert_output "$expected"
+	COLUMNS=300 LC_ALL=C run s -o tree $B
+	assert_line --index 2 "* backup            cron     5m  ok     |############################################################|"
+	COLUMNS=junk LC_ALL=C run s -o tree $B
+	assert_output "$expected"
+}
+
+@test "query and show: a store that cannot be located is exit 3" {
+	run env -u OBS_HOME -u HOME -u XDG_DATA_HOME "$OBS_BIN/obs-trace" show $A </dev/null
+	[ "$status" -eq 3 ]
+	assert_output "obs-trace: cannot locate the store: none of OBS_HOME, XDG_DATA_HOME, HOME is set"
+	run env -u OBS_HOME -u HOME -u XDG_DATA_HOME "$OBS_BIN/obs-trace" query </dev/null
+	[ "$status" -eq 3 ]
+	assert_output "obs-trace: cannot locate the store: none of OBS_HOME, XDG_DATA_HOME, HOME is set"
+}
