@@ -149,8 +149,6 @@ size_t obs_http_redact_url(const char *url, int flags, char *buf, size_t size)
 		const char *param = p.query + i;
 		size_t name = strcspn(param, "=&#");
 
-		if (n > p.query_len - i)
-			n = p.query_len - i;
 		if (name < n && secret_name(param, name)) {
 			sb_add(&sb, param, name + 1);
 			sb_str(&sb, "***");
@@ -210,8 +208,6 @@ static void scrub(const struct obs_http *h, const char *url, char *msg)
 		const char *param = p.query + i;
 		size_t n = strcspn(param, "&#"), name = strcspn(param, "=&#");
 
-		if (n > p.query_len - i)
-			n = p.query_len - i;
 		if (name < n && secret_name(param, name))
 			scrub_one(msg, param + name + 1, n - name - 1);
 		i += n + 1;
@@ -377,9 +373,9 @@ void obs_http_init(struct obs_http *h)
 	h->retry_initial_ms = 1000;
 	h->retry_max_ms = 30000;
 	h->retry_deadline_ms = 60000;
-	h->rng = (uint64_t)obs_time_monotonic() ^ ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)h;
-	if (h->rng == 0)
-		h->rng = 0x9e3779b97f4a7c15ULL;
+	/* odd, so never the zero state xorshift cannot leave */
+	h->rng = ((uint64_t)obs_time_monotonic() ^ ((uint64_t)getpid() << 32) ^
+		  (uint64_t)(uintptr_t)h) | 1;
 }
 
 void obs_http_release(struct obs_http *h)
@@ -713,26 +709,30 @@ static int gzip_body(const void *in, size_t len, char **out, size_t *outlen)
 	int rc;
 
 	memset(&zs, 0, sizeof(zs));
-	if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+	*out = NULL;
+	if (len > UINT_MAX / 2 ||
+	    deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		return -1;
 	bound = deflateBound(&zs, (uLong)len);
-	*out = malloc(bound);
-	if (!*out) {
-		deflateEnd(&zs);
-		return -1;
-	}
 	zs.next_in = (Bytef *)(uintptr_t)in;
 	zs.avail_in = (uInt)len;
-	zs.next_out = (Bytef *)*out;
+	zs.next_out = (Bytef *)(*out = malloc(bound));
 	zs.avail_out = (uInt)bound;
-	rc = deflate(&zs, Z_FINISH);
+	rc = *out ? deflate(&zs, Z_FINISH) : Z_MEM_ERROR;
 	*outlen = zs.total_out;
 	deflateEnd(&zs);
-	if (rc != Z_STREAM_END) {
-		free(*out);
-		*out = NULL;
-		return -1;
+	return rc == Z_STREAM_END ? 0 : -1;
+}
+
+/* Point *BODY at a gzip copy (*GZ, freed by the caller); -1 with ERR set on failure. */
+static int compress_body(const void **body, size_t *len, char **gz,
+			 struct obs_http_response *resp, struct obs_error *err)
+{
+	if (gzip_body(*body, *len, gz, len) < 0) {
+		obs_http_response_release(resp);
+		return obs_error_set(err, "cannot compress the request body: out of memory");
 	}
+	*body = *gz;
 	return 0;
 }
 
@@ -756,6 +756,16 @@ static int check_file(const char *what, const char *path, struct obs_error *err)
 	return 0;
 }
 
+static void slist_add(struct curl_slist **list, const char *s, struct xfer *x)
+{
+	struct curl_slist *l = curl_slist_append(*list, s);
+
+	if (l)
+		*list = l;
+	else
+		x->oom = 1;
+}
+
 static void set_opt_failed(CURLcode rc, struct attempt *a)
 {
 	if (rc != CURLE_OK && a->code == CURLE_OK)
@@ -773,7 +783,7 @@ static int perform(struct obs_http *h, const char *method, const char *url,
 {
 	static int global_done;
 	struct xfer x = { resp, 0, h->max_response, 0, 0 };
-	struct curl_slist *list = NULL, *l;
+	struct curl_slist *list = NULL;
 	char line[1024];
 	CURL *c;
 	CURLcode rc = CURLE_OK;
@@ -786,42 +796,29 @@ static int perform(struct obs_http *h, const char *method, const char *url,
 	    check_file("client certificate", h->client_cert, err) < 0 ||
 	    check_file("client key", h->client_key, err) < 0)
 		return -1;
-	if (!global_done) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-			return obs_error_set(err, "cannot initialise libcurl");
-		global_done = 1;
-	}
-	if (!h->curl && !(h->curl = curl_easy_init()))
+	if ((!global_done && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) ||
+	    (!h->curl && !(h->curl = curl_easy_init())))
 		return obs_error_set(err, "cannot initialise libcurl");
+	global_done = 1;
 	c = h->curl;
 	curl_easy_reset(c);
 
-	for (int i = 0; i < h->nheaders; i++) {
-		if (!(l = curl_slist_append(list, h->headers[i])))
-			goto oom;
-		list = l;
-	}
+	for (int i = 0; i < h->nheaders; i++)
+		slist_add(&list, h->headers[i], &x);
 	if (content_type) {
 		snprintf(line, sizeof(line), "Content-Type: %s", content_type);
-		if (!(l = curl_slist_append(list, line)))
-			goto oom;
-		list = l;
+		slist_add(&list, line, &x);
 	}
-	if (gzipped) {
-		if (!(l = curl_slist_append(list, "Content-Encoding: gzip")))
-			goto oom;
-		list = l;
-	}
+	if (gzipped)
+		slist_add(&list, "Content-Encoding: gzip", &x);
 	if (accept) {
 		snprintf(line, sizeof(line), "Accept: %s", accept);
-		if (!(l = curl_slist_append(list, line)))
-			goto oom;
-		list = l;
+		slist_add(&list, line, &x);
 	}
 	/* No "Expect: 100-continue" round trip on large bodies. */
-	if (!(l = curl_slist_append(list, "Expect:")))
+	slist_add(&list, "Expect:", &x);
+	if (x.oom)
 		goto oom;
-	list = l;
 
 	if (timeout_ms > 0 && (connect_ms <= 0 || connect_ms > timeout_ms))
 		connect_ms = timeout_ms;
@@ -860,10 +857,7 @@ static int perform(struct obs_http *h, const char *method, const char *url,
 			set_opt_failed(curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method), a);
 	}
 
-	if (a->code == CURLE_OK)
-		rc = curl_easy_perform(c);
-	else
-		rc = a->code;
+	rc = a->code == CURLE_OK ? curl_easy_perform(c) : a->code;
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
 	if (x.oom)
 		goto oom;
@@ -973,18 +967,12 @@ int obs_http_request(struct obs_http *h, const char *method, const char *url,
 {
 	struct attempt a;
 	char *gz = NULL;
-	size_t gzlen = 0;
 	int64_t start = obs_time_monotonic();
 	int rc = -1;
 
-	if (h->gzip && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
-		if (gzip_body(body, len, &gz, &gzlen) < 0) {
-			obs_http_response_release(resp);
-			return obs_error_set(err, "out of memory");
-		}
-		body = gz;
-		len = gzlen;
-	}
+	if (h->gzip && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
+	    compress_body(&body, &len, &gz, resp, err) < 0)
+		return -1;
 	if (perform(h, method, url, content_type, NULL, body, len, gz != NULL, h->timeout_ms,
 		    resp, &a, err) < 0)
 		goto out;
@@ -1029,8 +1017,8 @@ static void body_excerpt(const struct obs_http_response *r, char *buf, size_t si
 	for (size_t i = 0; i < r->len && n + 1 < size && n < EXCERPT_MAX; i++) {
 		unsigned char c = (unsigned char)r->body[i];
 
-		if (c == '\n' || c == '\r') {
-			if (n)
+		if (c == '\n' || c == '\r' || ((c == ' ' || c == '\t') && n == 0)) {
+			if (n && c != ' ' && c != '\t')
 				break;
 			continue;
 		}
@@ -1049,19 +1037,11 @@ int obs_http_send(struct obs_http *h, const char *method, const char *url,
 	long deadline = h->retry_deadline_ms;
 	struct attempt a;
 	char *gz = NULL, last[OBS_ERROR_MAX], why[128] = "", took[32], st[64];
-	size_t gzlen = 0;
 	int attempts = 0, rc = -1;
 	enum obs_http_outcome outcome = OBS_HTTP_FAILED;
 
-	if (h->gzip) {
-		if (gzip_body(body, len, &gz, &gzlen) < 0) {
-			obs_http_response_release(resp);
-			obs_error_set(err, "out of memory");
-			goto out;
-		}
-		body = gz;
-		len = gzlen;
-	}
+	if (h->gzip && compress_body(&body, &len, &gz, resp, err) < 0)
+		goto out;
 	for (;;) {
 		long timeout = h->timeout_ms;
 		int64_t wait, used, t0;
@@ -1070,10 +1050,8 @@ int obs_http_send(struct obs_http *h, const char *method, const char *url,
 		if (deadline > 0) {
 			int64_t left = deadline - used;
 
-			if (left < 1)
-				left = 1;
 			if (timeout <= 0 || timeout > left)
-				timeout = (long)left;
+				timeout = left > 1 ? (long)left : 1;
 		}
 		attempts++;
 		t0 = obs_time_monotonic();
