@@ -73,21 +73,28 @@ int obs_http_header_add(struct obs_http *h, const char *name, const char *value,
 			struct obs_error *err);
 /*
  * Add headers from an OTEL_EXPORTER_OTLP_HEADERS list: "k1=v1,k2=v2",
- * spaces around keys and values trimmed, values percent-decoded, empty
- * entries skipped. On error nothing is added: "invalid header list: entry
- * 2 has no '='" (or an invalid name / value as above; values never shown).
+ * spaces around keys and values trimmed, values percent-decoded ("%20";
+ * a '%' not followed by two hex digits is kept), empty entries skipped.
+ * On error nothing is added, and neither values nor bad names (which may
+ * be a misplaced secret) are shown: "invalid header list: entry 2 has no
+ * '='", "...: entry 2 has an invalid header name", "invalid header list:
+ * invalid value for header 'X'" (a decoded control character).
  */
 int obs_http_header_add_list(struct obs_http *h, const char *list, struct obs_error *err);
 
 /*
  * Apply the OpenTelemetry exporter variables, the per-signal one winning
- * when set and non-empty (SIGNAL "traces", "metrics", "logs", or NULL for
- * the generic ones only): OTEL_EXPORTER_OTLP_[SIGNAL_]CERTIFICATE -> ca_file,
- * _CLIENT_CERTIFICATE -> client_cert, _CLIENT_KEY -> client_key,
- * _HEADERS -> headers, _TIMEOUT (milliseconds) -> timeout_ms,
- * _COMPRESSION ("gzip" or "none") -> gzip. Path settings point into the
- * environment. Errors name the variable, not its value for HEADERS:
- * "invalid OTEL_EXPORTER_OTLP_TIMEOUT '5s': expected milliseconds".
+ * when set and non-empty (SIGNAL "traces", "metrics", "logs": lowercase
+ * letters; NULL for the generic ones only): OTEL_EXPORTER_OTLP_[SIGNAL_]
+ * CERTIFICATE -> ca_file, CLIENT_CERTIFICATE -> client_cert, CLIENT_KEY ->
+ * client_key, HEADERS -> headers (added), TIMEOUT (milliseconds, 0 = none)
+ * -> timeout_ms, COMPRESSION ("gzip" or "none") -> gzip. Path settings
+ * point into the environment (do not setenv them away). Errors name the
+ * variable: "invalid OTEL_EXPORTER_OTLP_TIMEOUT '5s': expected
+ * milliseconds", "invalid OTEL_EXPORTER_OTLP_TRACES_COMPRESSION 'zstd':
+ * expected gzip or none", "invalid OTEL_EXPORTER_OTLP_HEADERS: entry 2 has
+ * no '='" (never the value), "invalid signal 'X'". Settings applied before
+ * the failing variable stay applied.
  */
 int obs_http_otel_env(struct obs_http *h, const char *signal, struct obs_error *err);
 
@@ -125,13 +132,24 @@ void obs_http_response_release(struct obs_http_response *r);
 /*
  * One request, no retry. METHOD "GET", "HEAD", "POST", "PUT", ...; BODY of
  * LEN bytes (may be NULL when LEN is 0) sent with CONTENT_TYPE (NULL: none)
- * for methods other than GET and HEAD, gzip-compressed when h->gzip. Only
- * http and https URLs. Returns 0 when any response arrived, whatever its
+ * for methods other than GET and HEAD, gzip-compressed when h->gzip.
+ * Sent with every request: the client's headers, User-Agent, an empty
+ * "Expect:" (no 100-continue round trip), Accept-Encoding for what curl can
+ * decode (responses are decoded before max_response applies). Only http
+ * and https URLs; redirects per follow_redirects; proxies from the usual
+ * environment variables, as curl does. The client's connection is kept
+ * alive between calls. Returns 0 when any response arrived, whatever its
  * status (look at resp->status); -1 when none did, or when its body passed
- * max_response (status and the cut body are kept, resp->truncated = 1):
- * "cannot send to 'URL': Failed to connect to 127.0.0.1 port 1 after 0 ms:
- * Couldn't connect to server", "cannot send to 'URL': response larger than
- * N bytes", "cannot read CA file 'F': No such file or directory".
+ * max_response (status and the cut body are kept, resp->truncated = 1).
+ * The URL in messages is redacted; the rest is curl's text:
+ *   "cannot send to 'URL': Failed to connect to 127.0.0.1 port 1 after 0 ms:
+ *    Couldn't connect to server", "cannot send to 'URL': Empty reply from
+ *    server", "cannot send to 'URL': SSL certificate problem: ...",
+ *   "cannot send to 'URL': response larger than N bytes",
+ *   "cannot read CA file 'F': No such file or directory" (also "client
+ *    certificate", "client key": checked before each request).
+ * Not thread-safe: one client per thread, and the first request of the
+ * process (curl_global_init) must not race another thread's.
  */
 int obs_http_request(struct obs_http *h, const char *method, const char *url,
 		     const char *content_type, const void *body, size_t len,
@@ -141,18 +159,24 @@ int obs_http_request(struct obs_http *h, const char *method, const char *url,
  * Send with retries: the body is compressed once (h->gzip), then sent
  * until a 2xx answer (0, OBS_HTTP_DELIVERED) or a failure (-1, outcome
  * set). Retried: connection errors (refused, reset, empty reply, DNS,
- * send/receive errors) and timeouts, and statuses 429, 502, 503, 504 only.
+ * send/receive errors, HTTP/2 stream errors) and timeouts, and statuses
+ * 429, 502, 503, 504 only; any other status, 500 included, is REJECTED.
  * Waits use exponential backoff with full jitter (uniform in 0 ..
  * min(retry_max_ms, retry_initial_ms * 2^(n-1))), or exactly the
- * Retry-After the server sent (seconds or HTTP-date). Each attempt's
- * timeout is cut to the time left; a wait that would end past the
- * deadline is not started. Messages:
+ * Retry-After the server sent (seconds or HTTP-date; an unreadable one is
+ * ignored). Each attempt's timeout is cut to the time left before the
+ * deadline; a wait that would end at or past the deadline is not started.
+ * resp holds the last attempt's answer, resp->attempts and ->elapsed_ms
+ * are set whatever the outcome. Messages:
  *   GAVE_UP  "cannot send to 'URL': giving up after 5 attempts over 31.2s:
- *            503 Service Unavailable" (" (retry after 120s is past the
- *            deadline)" when the server's Retry-After was too long)
- *   REJECTED "cannot send to 'URL': 400 Bad Request: <first line of the
- *            body, at most 200 bytes>" (resp->body holds all of it)
- *   FAILED   as obs_http_request
+ *            503 Service Unavailable" (or the last connection error), with
+ *            " (retry after 1h is past the 1m deadline)" appended when the
+ *            server's Retry-After was what ended it
+ *   REJECTED "cannot send to 'URL': 400 Bad Request: <first non-blank line
+ *            of the body, leading blanks dropped, at most 200 bytes, bytes
+ *            outside printable ASCII as '?'>" (resp->body holds all of it)
+ *   FAILED   as obs_http_request (TLS errors are not retried)
+ * Secrets echoed by the server in that body line are scrubbed (see top).
  * A 2xx answer whose body passed max_response still counts as delivered
  * (the body is cut); a cut body on another status is kept cut.
  */
@@ -197,7 +221,10 @@ int obs_http_status_retryable(long status);
 /* Reason phrase of a status ("Service Unavailable"), "" for unknown ones. */
 const char *obs_http_reason(long status);
 
-/* The jittered wait before retry ATTEMPT (1 = after the first failure), in ms. */
+/*
+ * The jittered wait before retry ATTEMPT (1 = after the first failure), in
+ * ms: uniform in 0 .. min(retry_max_ms, retry_initial_ms * 2^(ATTEMPT-1)).
+ */
 long obs_http_backoff_ms(struct obs_http *h, int attempt);
 
 #endif
