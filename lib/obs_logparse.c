@@ -170,14 +170,12 @@ int obs_log_level_rank(const char *level)
 
 /* ---- UTF-8 -------------------------------------------------------------------------- */
 
-/* Length of the well-formed UTF-8 sequence at S (N bytes left), or 0. */
+/* Length of the well-formed UTF-8 sequence at S (N bytes left, S[0] >= 0x80), or 0. */
 static size_t utf8_seq(const unsigned char *s, size_t n)
 {
 	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
 	size_t len, k;
 
-	if (c < 0x80)
-		return 1;
 	if (c >= 0xc2 && c <= 0xdf)
 		len = 2;
 	else if (c >= 0xe0 && c <= 0xef)
@@ -579,9 +577,19 @@ static int scan_bsd_time(struct obs_logparse *p, const char *s, size_t len, size
 	civil_from_days(floor_div(p->reference, 86400 * OBS_NS_PER_SEC), &ry, &rm, &rd);
 	limit = p->reference > OBS_TIME_MAX - 86400 * OBS_NS_PER_SEC ?
 			OBS_TIME_MAX : p->reference + 86400 * OBS_NS_PER_SEC;
-	for (y = ry + 1; y >= ry - 8; y--)
+	/*
+	 * Years are weighed with the time read as UTC (zones are within 18
+	 * hours of it) so that the zone, slow when named, is asked once.
+	 */
+	for (y = ry + 1; y >= ry - 8; y--) {
+		int64_t approx;
+
+		if (civil_to_ns(p, y, mo, d, h, mi, sec, frac, 0, 0, &approx) != 0 ||
+		    (approx > limit && approx - limit > 18 * 3600 * OBS_NS_PER_SEC))
+			continue;
 		if (civil_to_ns(p, y, mo, d, h, mi, sec, frac, 1, 0, ns) == 0 && *ns <= limit)
 			return 0;
+	}
 	return -1;
 }
 
@@ -671,7 +679,7 @@ static int scan_clf_time(struct obs_logparse *p, const char *s, size_t len, size
 	    s[(*i)++] != ':' || clock_time(s, len, i, &h, &mi, &sec, &frac) != 0)
 		return -1;
 	if (*i < len && s[*i] == ' ') {
-		if (parse_offset(s + *i + 1, len - *i - 1 < 5 ? len - *i - 1 : 5, &off) != 0)
+		if (len - *i < 6 || parse_offset(s + *i + 1, 5, &off) != 0)
 			return -1;
 		*i += 6;
 		local = 0;
@@ -1188,7 +1196,8 @@ static int load_object(const char *line, size_t len, json_t **obj, struct obs_er
 	*obj = json_loadb(line, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
 	free(clean);
 	if (!*obj) {
-		if (json_error_code(&jerr) == json_error_out_of_memory)
+		/* jansson leaves the text empty when its set-up allocation fails. */
+		if (json_error_code(&jerr) == json_error_out_of_memory || !jerr.text[0])
 			return obs_error_set(err, "out of memory");
 		return obs_error_set(err, "invalid JSON: %s at column %d", jerr.text, jerr.column) + 1;
 	}
@@ -2223,8 +2232,7 @@ enum obs_log_format obs_log_format_detect(const char *const *lines, int n)
 	int count[OBS_LOG_REGEX + 1] = { 0 };
 	int i, best = OBS_LOG_AUTO;
 
-	if (obs_logparse_init(&p, NULL, NULL) != 0)
-		return OBS_LOG_AUTO;
+	(void)obs_logparse_init(&p, NULL, NULL);   /* cannot fail: nothing to allocate */
 	for (i = 0; i < n; i++) {
 		const char *s = lines[i];
 		size_t len = strlen(s), k;
@@ -2396,12 +2404,11 @@ static int join_take(struct obs_logjoin *j, json_t **rec, struct obs_error *err)
 		if (!done)
 			return obs_error_set(err, "out of memory");
 		json_decref(r);
-		r = done;
+		j->pending = r = done;
 	}
-	if (j->cut && json_object_set_new_nocheck(r, "truncated", json_true()) != 0) {
-		json_decref(r);
+	/* On failure the record stays pending, whole, for another try. */
+	if (j->cut && json_object_set_new_nocheck(r, "truncated", json_true()) != 0)
 		return obs_error_set(err, "out of memory");
-	}
 	j->truncated += j->cut;
 	j->raw += j->pending_raw;
 	j->records++;
