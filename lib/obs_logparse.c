@@ -223,9 +223,10 @@ static int utf8_valid(const char *s, size_t len)
 /*
  * A copy of S in which bytes that are not UTF-8 are U+FFFD (through
  * obs_utf8_sanitize, which stops at NUL: so NUL-separated pieces are done
- * one by one and the NULs kept). Length in *OUTLEN; NULL if out of memory.
+ * one by one), and NUL bytes are kept, or U+FFFD too with NUL_TOO. Length
+ * in *OUTLEN; NULL if out of memory.
  */
-static char *utf8_sanitize(const char *s, size_t len, size_t *outlen)
+static char *utf8_clean(const char *s, size_t len, size_t *outlen, int nul_too)
 {
 	char *out = malloc(3 * len + 1);
 	size_t i = 0, m = 0;
@@ -248,12 +249,22 @@ static char *utf8_sanitize(const char *s, size_t len, size_t *outlen)
 		free(t);
 		if (!nul)
 			break;
-		out[m++] = '\0';
+		if (nul_too) {
+			memcpy(out + m, "\xef\xbf\xbd", 3);
+			m += 3;
+		} else {
+			out[m++] = '\0';
+		}
 		i += n + 1;
 	}
 	out[m] = '\0';
 	*outlen = m;
 	return out;
+}
+
+static char *utf8_sanitize(const char *s, size_t len, size_t *outlen)
+{
+	return utf8_clean(s, len, outlen, 0);
 }
 
 /* A JSON string of LEN bytes of S, bad UTF-8 replaced; NULL if out of memory. */
@@ -790,7 +801,11 @@ static void out_service(struct out *o, const struct obs_logparse *p, const char 
 		out_str(o, "service", p->service, strlen(p->service));
 }
 
-/* Another field: key made UTF-8, a key the record owns renamed KEY_original; V stolen. */
+/*
+ * Another field: key made UTF-8, NUL bytes in it U+FFFD too (jansson, and
+ * so every obs tool, refuses to read keys with NUL), a key the record owns
+ * renamed KEY_original; V stolen.
+ */
 static void out_field(struct out *o, const char *key, size_t klen, json_t *v)
 {
 	char *clean = NULL, *renamed = NULL;
@@ -800,8 +815,8 @@ static void out_field(struct out *o, const char *key, size_t klen, json_t *v)
 		o->oom = 1;
 		return;
 	}
-	if (!utf8_valid(key, klen)) {
-		clean = utf8_sanitize(key, klen, &n);
+	if (!utf8_valid(key, klen) || memchr(key, '\0', klen)) {
+		clean = utf8_clean(key, klen, &n, 1);
 		if (!clean)
 			goto oom;
 		key = clean;

@@ -20,7 +20,9 @@
  *
  * Rules that hold for every format:
  * - Text that is not UTF-8 has each bad byte replaced by U+FFFD; NUL bytes
- *   stay, as \u0000 in JSON (keys and values are length-aware throughout).
+ *   in values stay, as \u0000 in JSON (strings are length-aware
+ *   throughout); in keys they become U+FFFD too, since jansson (and so
+ *   every obs tool) refuses to read keys with NUL.
  * - An input field whose key is one the record owns (type, time, level,
  *   msg, service, trace_id, span_id, raw, truncated) and that was not taken
  *   for that role (a level word no table knows, a time that does not parse,

@@ -945,10 +945,13 @@ static void test_logfmt_rules(void **state)
 	expect(OBS_LOG_LOGFMT, "n=\"42\" flag level=debug level=info",
 	       "{\"type\":\"log\",\"time\":\"2024-01-20T12:00:00.000000000Z\",\"level\":\"debug\","
 	       "\"n\":\"42\",\"flag\":true,\"level_original\":\"info\"}");
-	/* NUL bytes in keys and values stay, escaped. */
+	/* NUL bytes stay in values, escaped; in keys they are U+FFFD. */
 	expect_n(&o, "k\0y=v\0w", 7,
 		 "{\"type\":\"log\",\"time\":\"2024-01-20T12:00:00.000000000Z\","
-		 "\"k\\u0000y\":\"v\\u0000w\"}");
+		 "\"k\xef\xbf\xbdy\":\"v\\u0000w\"}");
+	expect_n(&o, L("\xff\0=1"),
+		 "{\"type\":\"log\",\"time\":\"2024-01-20T12:00:00.000000000Z\","
+		 "\"\xef\xbf\xbd\xef\xbf\xbd\":1}");
 	/* A level given as a number; a pino level as a string. */
 	expect(OBS_LOG_LOGFMT, "level=50 msg=\"x\"",
 	       "{\"type\":\"log\",\"time\":\"2024-01-20T12:00:00.000000000Z\",\"level\":\"error\","
