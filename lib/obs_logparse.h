@@ -140,8 +140,8 @@ struct obs_logparse {
 	int tz_kind;                  /* 0 UTC, 1 fixed offset, 2 named */
 	long tz_offset;               /* seconds east of UTC, for 1 */
 	char *tz_name;                /* for 2 */
-	long tz_cache_key;            /* local hour last resolved, for 2 */
-	long tz_cache_off;
+	long tz_cache_key[17];        /* local hours resolved, for 2 (by hour % 17) */
+	long tz_cache_off[17];
 	void *re;                     /* pcre2_code_8 * */
 	void *re_match;               /* pcre2_match_data_8 * */
 	void *re_mctx;                /* pcre2_match_context_8 * */
