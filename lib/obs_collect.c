@@ -94,13 +94,18 @@ static int slurp(const char *path, char **buf, struct obs_error *err)
 	}
 	for (;;) {
 		if (cap - n < 2) {
-			nb = realloc(b, cap ? cap * 2 : 8192);
+			/* FILE_MAX + 2 at most: room for one byte too many and the NUL */
+			size_t ncap = cap ? cap * 2 : 8192;
+
+			if (ncap > FILE_MAX + 2)
+				ncap = FILE_MAX + 2;
+			nb = realloc(b, ncap);
 			if (!nb) {
 				obs_error_set(err, "out of memory");
 				goto out;
 			}
 			b = nb;
-			cap = cap ? cap * 2 : 8192;
+			cap = ncap;
 		}
 		r = read(fd, b + n, cap - n - 1);
 		if (r < 0) {
@@ -1400,8 +1405,10 @@ int obs_collect_process(const struct obs_collect_opts *opts, pid_t pid, json_t *
 		obs_error_set(err, "%s", e.msg);
 		goto out;
 	}
-	/* "1234 (comm, which may hold ') ' itself) S 1 ..." */
+	/* "1234 (comm, which may hold ') ' or a newline itself) S 1 ...\n" */
 	rparen = strrchr(buf, ')');
+	if (rparen)
+		rparen[strcspn(rparen, "\n")] = '\0';
 	if (!rparen || split(rparen + 1, tok, 22) < 22) {
 		bad_line(&c, path, 1, "expected 'pid (comm) state' and at least 22 fields");
 		goto out;
