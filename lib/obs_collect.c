@@ -573,12 +573,12 @@ static char *mem_name(const char *key, int bytes)
 {
 	const char *open = strchr(key, '('), *close = open ? strrchr(open, ')') : NULL;
 	size_t n = strlen(key);
-	char *s, *p;
+	char *s, *p, *field;
 
 	s = malloc(n + sizeof("node_memory__bytes"));
 	if (!s)
 		return NULL;
-	p = s + sprintf(s, "node_memory_");
+	field = p = s + sprintf(s, "node_memory_");
 	if (close) {
 		memcpy(p, key, (size_t)(open - key));
 		p += open - key;
@@ -589,7 +589,7 @@ static char *mem_name(const char *key, int bytes)
 	} else {
 		strcpy(p, key);
 	}
-	for (; *p; p++)
+	for (p = field; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 		      (*p >= '0' && *p <= '9') || *p == '_' || *p == ':'))
 			*p = '_';

@@ -542,6 +542,7 @@ static void test_filesystem_options(void **state)
 	/* no excludes: every line of 1/mounts but the duplicate */
 	cap_reset(&c);
 	o.rootfs = NULL;
+	o.statfs_timeout_ms = 999;
 	o.mount_points_exclude = NULL;
 	o.fs_types_exclude = "";
 	assert_int_equal(obs_collect_host(&o, &err), 0);
@@ -587,7 +588,7 @@ static void test_filesystem_self_mounts(void **state)
 		 "\n"
 		 "/dev/sdd1 /mnt/caf\xC3\xA9 ext4 rw 0 0\n"
 		 "/dev/sdd2 /mnt/bad\\377x ext4 rw 0 0\n"
-		 "/dev/sdd3 /mnt/\\300\\200\\355\\240\\200\\360\\200\\200\\200\\364\\220\\200\\200\\342\\202\\254\\360\\237\\230\\200\\341 ext4 rw 0 0\n"
+		 "/dev/sdd3 /mnt/\\300\\200\\355\\240\\200\\360\\200\\200\\200\\364\\220\\200\\200\\303\\251\\342\\202\\254\\360\\237\\230\\200\\341 ext4 rw 0 0\n"
 		 "/dev/sdd4 /mnt/short\\342\\202 ext4 rw 0 0\n"
 		 "/dev/sdd5 /mnt/short\\360\\237\\230 ext4 rw 0 0\n");
 	opts_for(&o, &c, t.dir);
@@ -602,10 +603,10 @@ static void test_filesystem_self_mounts(void **state)
 	check(&c, "node_filesystem_device_error",
 	      FS("/dev/sdd3",
 		 /* C0 80 overlong, ED A0 80 surrogate, F0 80.. overlong, F4 90.. past
-		  * U+10FFFF: each byte replaced; then a valid euro sign and emoji; a cut E1 */
+		  * U+10FFFF: each byte replaced; then valid e acute, euro sign and emoji; a cut E1 */
 		 "/mnt/\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"
 		 "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"
-		 "\xEF\xBF\xBD\xE2\x82\xAC\xF0\x9F\x98\x80\xEF\xBF\xBD",
+		 "\xEF\xBF\xBD\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\xEF\xBF\xBD",
 		 "ext4"),
 	      1);
 	check(&c, "node_filesystem_device_error",
@@ -893,6 +894,46 @@ static void test_collector_names(void **state)
 	assert_string_equal(obs_collect_collector_name(OBS_COLLECT_CPU), "cpu");
 	assert_null(obs_collect_collector_name(OBS_COLLECT_CPU | OBS_COLLECT_STAT));
 	assert_null(obs_collect_collector_name(0));
+}
+
+/* Blank lines, odd field names, a last line without newline. */
+static void test_odd_but_valid(void **state)
+{
+	struct obs_collect_opts o;
+	struct obs_error err;
+	struct cap c;
+	struct tmp t;
+
+	(void)state;
+	cap_init(&c);
+	tmp_make(&t);
+	put_file(t.dir, "stat", "\ncpu  2 0 2 4\ncpu0 2 0 2 4\nbtime 100");
+	put_file(t.dir, "meminfo", "MemTotal: 4 kB\n\nWeird-Field(x): 3\n");
+	put_file(t.dir, "loadavg", "0.5 1 10.25 1/2 3");
+	put_file(t.dir, "net/dev", "Inter-|   Receive |  Transmit\n face |bytes packets|bytes packets\n\n  lo: 1 2 3 4");
+	opts_for(&o, &c, t.dir);
+	o.collectors = OBS_COLLECT_CPU | OBS_COLLECT_STAT | OBS_COLLECT_MEMINFO |
+		       OBS_COLLECT_LOADAVG | OBS_COLLECT_NETDEV;
+	assert_int_equal(obs_collect_host(&o, &err), 0);
+	/* old kernels: four CPU fields only */
+	assert_int_equal(count(&c, "node_cpu_seconds_total"), 4);
+	assert_int_equal(count(&c, "node_cpu_guest_seconds_total"), 0);
+	check(&c, "node_cpu_seconds_total", "{\"cpu\":\"0\",\"mode\":\"idle\"}", 4 / ticks());
+	check(&c, "node_boot_time_seconds", NULL, 100);
+	assert_false(has(&c, "node_intr_total", NULL));
+	check(&c, "node_memory_MemTotal_bytes", NULL, 4096);
+	/* the paren rule, then bytes a metric name cannot hold become '_' */
+	check(&c, "node_memory_Weird_Field_x", NULL, 3);
+	check_meta(&c, "node_memory_Weird_Field_x", OBS_METRIC_GAUGE,
+		   "Memory information field Weird_Field_x.", NULL);
+	check(&c, "node_load1", NULL, 0.5);
+	check(&c, "node_load5", NULL, 1);
+	check(&c, "node_load15", NULL, 10.25);
+	check(&c, "node_network_receive_bytes_total", DEV("lo"), 1);
+	check(&c, "node_network_transmit_packets_total", DEV("lo"), 4);
+	assert_int_equal(json_array_size(c.samples), 4 + 1 + 2 + 3 + 4);
+	tmp_remove(&t);
+	cap_release(&c);
 }
 
 static void test_missing_files(void **state)
@@ -1508,6 +1549,7 @@ int main(void)
 		cmocka_unit_test(test_time),
 		cmocka_unit_test(test_host_all),
 		cmocka_unit_test(test_collector_names),
+		cmocka_unit_test(test_odd_but_valid),
 		cmocka_unit_test(test_missing_files),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_read_errors),
