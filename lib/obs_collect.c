@@ -985,47 +985,46 @@ struct disk_row {
 };
 
 /* /proc/diskstats columns after major, minor and name, in order (Documentation/admin-guide/iostats.rst). */
+/* ms * 0.001 rather than ms / 1000, so that values agree with node_exporter's to the bit */
+#define MS 0.001
+
 static const struct {
 	const char *name, *help;
 	enum obs_metric_type type;
-	double mul, div;
+	double mul;
 } disk_metrics[DISK_FIELDS] = {
 	{ "node_disk_reads_completed_total", "The total number of reads completed successfully.",
-	  OBS_METRIC_COUNTER, 1, 1 },
-	{ "node_disk_reads_merged_total", "The total number of reads merged.", OBS_METRIC_COUNTER,
-	  1, 1 },
+	  OBS_METRIC_COUNTER, 1 },
+	{ "node_disk_reads_merged_total", "The total number of reads merged.", OBS_METRIC_COUNTER, 1 },
 	/* sectors are always 512 bytes here, whatever the device's block size */
 	{ "node_disk_read_bytes_total", "The total number of bytes read successfully.",
-	  OBS_METRIC_COUNTER, 512, 1 },
+	  OBS_METRIC_COUNTER, 512 },
 	{ "node_disk_read_time_seconds_total", "The total number of seconds spent by all reads.",
-	  OBS_METRIC_COUNTER, 1, 1000 },
+	  OBS_METRIC_COUNTER, MS },
 	{ "node_disk_writes_completed_total", "The total number of writes completed successfully.",
-	  OBS_METRIC_COUNTER, 1, 1 },
-	{ "node_disk_writes_merged_total", "The number of writes merged.", OBS_METRIC_COUNTER, 1,
-	  1 },
+	  OBS_METRIC_COUNTER, 1 },
+	{ "node_disk_writes_merged_total", "The number of writes merged.", OBS_METRIC_COUNTER, 1 },
 	{ "node_disk_written_bytes_total", "The total number of bytes written successfully.",
-	  OBS_METRIC_COUNTER, 512, 1 },
+	  OBS_METRIC_COUNTER, 512 },
 	{ "node_disk_write_time_seconds_total",
-	  "This is the total number of seconds spent by all writes.", OBS_METRIC_COUNTER, 1, 1000 },
-	{ "node_disk_io_now", "The number of I/Os currently in progress.", OBS_METRIC_GAUGE, 1, 1 },
-	{ "node_disk_io_time_seconds_total", "Total seconds spent doing I/Os.", OBS_METRIC_COUNTER,
-	  1, 1000 },
+	  "This is the total number of seconds spent by all writes.", OBS_METRIC_COUNTER, MS },
+	{ "node_disk_io_now", "The number of I/Os currently in progress.", OBS_METRIC_GAUGE, 1 },
+	{ "node_disk_io_time_seconds_total", "Total seconds spent doing I/Os.", OBS_METRIC_COUNTER, MS },
 	{ "node_disk_io_time_weighted_seconds_total", "The weighted # of seconds spent doing I/Os.",
-	  OBS_METRIC_COUNTER, 1, 1000 },
+	  OBS_METRIC_COUNTER, MS },
 	{ "node_disk_discards_completed_total",
-	  "The total number of discards completed successfully.", OBS_METRIC_COUNTER, 1, 1 },
+	  "The total number of discards completed successfully.", OBS_METRIC_COUNTER, 1 },
 	{ "node_disk_discards_merged_total", "The total number of discards merged.",
-	  OBS_METRIC_COUNTER, 1, 1 },
+	  OBS_METRIC_COUNTER, 1 },
 	/* in sectors, not bytes: node_exporter's name says so */
 	{ "node_disk_discarded_sectors_total", "The total number of sectors discarded successfully.",
-	  OBS_METRIC_COUNTER, 1, 1 },
+	  OBS_METRIC_COUNTER, 1 },
 	{ "node_disk_discard_time_seconds_total",
-	  "This is the total number of seconds spent by all discards.", OBS_METRIC_COUNTER, 1, 1000 },
+	  "This is the total number of seconds spent by all discards.", OBS_METRIC_COUNTER, MS },
 	{ "node_disk_flush_requests_total",
-	  "The total number of flush requests completed successfully", OBS_METRIC_COUNTER, 1, 1 },
+	  "The total number of flush requests completed successfully", OBS_METRIC_COUNTER, 1 },
 	{ "node_disk_flush_requests_time_seconds_total",
-	  "This is the total number of seconds spent by all flush requests.", OBS_METRIC_COUNTER, 1,
-	  1000 },
+	  "This is the total number of seconds spent by all flush requests.", OBS_METRIC_COUNTER, MS },
 };
 
 static int collect_diskstats(struct coll *c)
@@ -1075,7 +1074,7 @@ static int collect_diskstats(struct coll *c)
 				bad_line(c, path, l.no, "expected a number, got '%s'", tok[3 + k]);
 				goto out;
 			}
-			r->v[k] = r->v[k] * disk_metrics[k].mul / disk_metrics[k].div;
+			r->v[k] *= disk_metrics[k].mul;
 		}
 		if (!regex_match(&ex, r->device))
 			nrows++;

@@ -651,23 +651,24 @@ static void test_diskstats(void **state)
 	assert_false(has(&c, "node_disk_reads_completed_total", DEV("nvme0n1p1")));
 	assert_false(has(&c, "node_disk_reads_completed_total", DEV("loop0")));
 	assert_false(has(&c, "node_disk_reads_completed_total", DEV("zram0")));
+	/* milliseconds times 0.001, as node_exporter computes them */
 	check(&c, "node_disk_reads_completed_total", DEV("sda"), 109051);
 	check(&c, "node_disk_reads_merged_total", DEV("sda"), 15164);
 	check(&c, "node_disk_read_bytes_total", DEV("sda"), 5613922.0 * 512);
-	check(&c, "node_disk_read_time_seconds_total", DEV("sda"), 34.144);
+	check(&c, "node_disk_read_time_seconds_total", DEV("sda"), 34144 * 0.001);
 	check(&c, "node_disk_writes_completed_total", DEV("sda"), 27073);
 	check(&c, "node_disk_writes_merged_total", DEV("sda"), 20391);
 	check(&c, "node_disk_written_bytes_total", DEV("sda"), 3704632.0 * 512);
-	check(&c, "node_disk_write_time_seconds_total", DEV("sda"), 23.672);
+	check(&c, "node_disk_write_time_seconds_total", DEV("sda"), 23672 * 0.001);
 	check(&c, "node_disk_io_now", DEV("sda"), 0);
-	check(&c, "node_disk_io_time_seconds_total", DEV("sda"), 16.896);
-	check(&c, "node_disk_io_time_weighted_seconds_total", DEV("sda"), 63.455);
+	check(&c, "node_disk_io_time_seconds_total", DEV("sda"), 16896 * 0.001);
+	check(&c, "node_disk_io_time_weighted_seconds_total", DEV("sda"), 63455 * 0.001);
 	check(&c, "node_disk_discards_completed_total", DEV("sda"), 16555);
 	check(&c, "node_disk_discards_merged_total", DEV("sda"), 27);
 	check(&c, "node_disk_discarded_sectors_total", DEV("sda"), 1990296);
-	check(&c, "node_disk_discard_time_seconds_total", DEV("sda"), 4.076);
+	check(&c, "node_disk_discard_time_seconds_total", DEV("sda"), 4076 * 0.001);
 	check(&c, "node_disk_flush_requests_total", DEV("sda"), 2826);
-	check(&c, "node_disk_flush_requests_time_seconds_total", DEV("sda"), 1.562);
+	check(&c, "node_disk_flush_requests_time_seconds_total", DEV("sda"), 1562 * 0.001);
 	check(&c, "node_disk_io_now", DEV("sdb"), 2);
 	check(&c, "node_disk_read_bytes_total", DEV("nvme0n1"), 29384711.0 * 512);
 	check(&c, "node_disk_writes_completed_total", DEV("dm-0"), 208161);
@@ -740,10 +741,10 @@ static void test_diskstats_kernels(void **state)
 	assert_int_equal(obs_collect_host(&o, &err), 0);
 	assert_int_equal(json_array_size(c.samples), 11 + 15 + 17);
 	assert_false(has(&c, "node_disk_discards_completed_total", DEV("sda")));
-	check(&c, "node_disk_io_time_weighted_seconds_total", DEV("sda"), 0.012);
-	check(&c, "node_disk_discard_time_seconds_total", DEV("sdb"), 0.002);
+	check(&c, "node_disk_io_time_weighted_seconds_total", DEV("sda"), 12 * 0.001);
+	check(&c, "node_disk_discard_time_seconds_total", DEV("sdb"), 2 * 0.001);
 	assert_false(has(&c, "node_disk_flush_requests_total", DEV("sdb")));
-	check(&c, "node_disk_flush_requests_time_seconds_total", DEV("sdc"), 0.001);
+	check(&c, "node_disk_flush_requests_time_seconds_total", DEV("sdc"), 1 * 0.001);
 	/* families come one after the other */
 	assert_string_equal(s_name(json_array_get(c.samples, 0)), "node_disk_reads_completed_total");
 	assert_string_equal(s_name(json_array_get(c.samples, 2)), "node_disk_reads_completed_total");
