@@ -745,36 +745,46 @@ static int has_option(const char *options, const char *opt)
  * statfs in a thread of its own, so that a hung NFS server costs a
  * timeout rather than the whole collection. The job is freed by whoever
  * sees it last: the caller when the thread finished in time, the thread
- * when the caller gave up on it.
+ * when the caller gave up on it. Jobs given up on stay in a list until
+ * their statfs returns, and a path in that list is not asked again
+ * meanwhile (node_exporter's "stuck mounts"), so that collecting every
+ * few seconds does not pile up one blocked thread per round.
  */
 struct statfs_job {
-	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int done, abandoned, rc, err;
 	int (*fn)(const char *, struct statfs *);
 	struct statfs st;
+	struct statfs_job *next;   /* in the stuck list, once abandoned */
 	char path[];
 };
+
+static pthread_mutex_t jobs_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct statfs_job *stuck;   /* abandoned jobs still running; under jobs_mu */
 
 static void job_free(struct statfs_job *j)
 {
 	pthread_cond_destroy(&j->cv);
-	pthread_mutex_destroy(&j->mu);
 	free(j);
 }
 
 static void *statfs_thread(void *arg)
 {
-	struct statfs_job *j = arg;
+	struct statfs_job *j = arg, **pp;
 	struct statfs st;
 	int rc, e;
 
 	memset(&st, 0, sizeof(st));
 	rc = j->fn(j->path, &st);
 	e = errno;
-	pthread_mutex_lock(&j->mu);
+	pthread_mutex_lock(&jobs_mu);
 	if (j->abandoned) {
-		pthread_mutex_unlock(&j->mu);
+		for (pp = &stuck; *pp; pp = &(*pp)->next)
+			if (*pp == j) {
+				*pp = j->next;
+				break;
+			}
+		pthread_mutex_unlock(&jobs_mu);
 		job_free(j);
 		return NULL;
 	}
@@ -783,11 +793,23 @@ static void *statfs_thread(void *arg)
 	j->err = e;
 	j->done = 1;
 	pthread_cond_signal(&j->cv);
-	pthread_mutex_unlock(&j->mu);
+	pthread_mutex_unlock(&jobs_mu);
 	return NULL;
 }
 
-/* statfs with a timeout: 0, or -1 with errno (ETIMEDOUT when it hung). */
+static int is_stuck(const char *path)
+{
+	struct statfs_job *j;
+	int found = 0;
+
+	pthread_mutex_lock(&jobs_mu);
+	for (j = stuck; j && !found; j = j->next)
+		found = strcmp(j->path, path) == 0;
+	pthread_mutex_unlock(&jobs_mu);
+	return found;
+}
+
+/* statfs with a timeout: 0, or -1 with errno (ETIMEDOUT when it hung, now or before). */
 static int statfs_timed(int (*fn)(const char *, struct statfs *), const char *path,
 			int timeout_ms, struct statfs *st)
 {
@@ -800,12 +822,15 @@ static int statfs_timed(int (*fn)(const char *, struct statfs *), const char *pa
 
 	if (timeout_ms < 0)
 		return fn(path, st);
+	if (is_stuck(path)) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
 	j = calloc(1, sizeof(*j) + strlen(path) + 1);
 	if (!j)
 		return fn(path, st);
 	strcpy(j->path, path);
 	j->fn = fn;
-	pthread_mutex_init(&j->mu, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&j->cv, &ca);
@@ -826,17 +851,19 @@ static int statfs_timed(int (*fn)(const char *, struct statfs *), const char *pa
 		deadline.tv_sec++;
 		deadline.tv_nsec -= 1000000000L;
 	}
-	pthread_mutex_lock(&j->mu);
+	pthread_mutex_lock(&jobs_mu);
 	while (!j->done)
-		if (pthread_cond_timedwait(&j->cv, &j->mu, &deadline) == ETIMEDOUT)
+		if (pthread_cond_timedwait(&j->cv, &jobs_mu, &deadline) == ETIMEDOUT)
 			break;
 	if (!j->done) {
 		j->abandoned = 1;
-		pthread_mutex_unlock(&j->mu);
+		j->next = stuck;
+		stuck = j;
+		pthread_mutex_unlock(&jobs_mu);
 		errno = ETIMEDOUT;
 		return -1;
 	}
-	pthread_mutex_unlock(&j->mu);
+	pthread_mutex_unlock(&jobs_mu);
 	*st = j->st;
 	rc = j->rc;
 	e = j->err;

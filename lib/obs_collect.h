@@ -50,7 +50,12 @@
  * node_disk_info and node_time_clocksource_* info metrics (udev and
  * sysfs), node_filesystem_mount_info and the device_error label of
  * node_exporter >= 1.8 (an empty label is the same series in PromQL), and
- * node_exporter's own node_scrape_collector_* and build info.
+ * node_exporter's own node_scrape_collector_* and build info; and the
+ * process_network_*_bytes_total of recent client_golang versions.
+ * Values are computed as node_exporter computes them (disk times are
+ * milliseconds * 0.001, sectors * 512, CPU ticks / USER_HZ), so they
+ * agree to the bit; tests/integration/collect-vs-node-exporter.sh checks
+ * names, label names, series and stable values against a real one.
  *
  * Samples of one family are emitted together, one family after the other,
  * as the Prometheus text format needs. All values are what one read of the
@@ -115,7 +120,10 @@ struct obs_collect_opts {
 	const char *disk_devices_exclude;
 	const char *net_devices_exclude;
 	/* statfs of one mount point gives up after this long (a hung NFS
-	 * server), reported as node_filesystem_device_error 1; < 0 waits forever. */
+	 * server), reported as node_filesystem_device_error 1; < 0 waits
+	 * forever. The statfs runs in a thread; one that hung is not asked
+	 * again, in this process, until it has returned (node_exporter's
+	 * "stuck mounts"), so repeated collections do not pile up threads. */
 	int statfs_timeout_ms;
 	/* statfs(2) unless set; tests give canned answers through it. */
 	int (*statfs_fn)(const char *path, struct statfs *buf);
