@@ -60,7 +60,10 @@ args=(
 	'--collector.netdev.device-exclude='
 )
 # read /proc/net/dev as obs_collect does, not netlink (which adds receive_nohandler)
-if "$exporter" --help 2>&1 | grep -q -- '--collector.netdev.netlink'; then
+# (the help text is read whole first: grep -q closing the pipe early would
+# make the exporter die of SIGPIPE and, with pipefail, the test false)
+help=$("$exporter" --help 2>&1 || true)
+if [[ "$help" == *--collector.netdev.netlink* ]]; then
 	args+=(--no-collector.netdev.netlink)
 fi
 
@@ -72,7 +75,8 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 [ -s "$tmp/theirs.txt" ] || { cat "$tmp/exporter.log" >&2; echo "$prog: no answer from node_exporter" >&2; exit 1; }
-"$exporter" --version 2>&1 | head -n 1 >"$tmp/version"
+version=$("$exporter" --version 2>&1 || true)
+printf '%s\n' "${version%%$'\n'*}" >"$tmp/version"
 "$dump" --collectors cpu,stat,meminfo,loadavg,filesystem,diskstats,netdev,time >"$tmp/ours.txt"
 "$dump" --process "$pid" >"$tmp/ours-process.txt"
 
