@@ -1482,7 +1482,7 @@ int obs_collect_process(const struct obs_collect_opts *opts, pid_t pid, json_t *
 
 	if (put(&c, "process_cpu_seconds_total", OBS_METRIC_COUNTER,
 		"Total user and system CPU time spent in seconds.", labels,
-		utime / ticks + stime / ticks) < 0 ||
+		(utime + stime) / ticks) < 0 ||
 	    put(&c, "process_virtual_memory_bytes", OBS_METRIC_GAUGE,
 		"Virtual memory size in bytes.", labels, vsize) < 0 ||
 	    put(&c, "process_resident_memory_bytes", OBS_METRIC_GAUGE,

@@ -155,7 +155,7 @@ int obs_collect_host(const struct obs_collect_opts *opts, struct obs_error *err)
 /*
  * Collect process metrics of PID from OPTS->procfs (other fields but
  * emit/warn/ctx are ignored), in the process collector's order:
- *   process_cpu_seconds_total      (utime + stime) / ticks, counter
+ *   process_cpu_seconds_total      (utime + stime) / ticks, counter (as Go sums them)
  *   process_virtual_memory_bytes   vsize
  *   process_resident_memory_bytes  rss pages * page size
  *   process_start_time_seconds     btime + starttime / ticks

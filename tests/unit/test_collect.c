@@ -1313,7 +1313,7 @@ static void test_process(void **state)
 	opts_for(&o, &c, fixtures());
 	assert_int_equal(obs_collect_process(&o, 4242, labels, &err), 0);
 	assert_int_equal(json_array_size(c.samples), 8);
-	check(&c, "process_cpu_seconds_total", l, 1234 / t + 567 / t);
+	check(&c, "process_cpu_seconds_total", l, (1234 + 567) / t);
 	check(&c, "process_virtual_memory_bytes", l, 1122443264);
 	check(&c, "process_resident_memory_bytes", l, 3708 * page);
 	check(&c, "process_start_time_seconds", l, 1795556670 + 163340 / t);
@@ -1395,7 +1395,7 @@ static void test_process_partial(void **state)
 	put_file(t.dir, "77/fd", "not a directory");
 	assert_int_equal(obs_collect_process(&o, 77, NULL, &err), 3);
 	assert_int_equal(json_array_size(c.samples), 4);
-	check(&c, "process_cpu_seconds_total", NULL, 10 / ticks() + 20 / ticks());
+	check(&c, "process_cpu_seconds_total", NULL, (10 + 20) / ticks());
 	check(&c, "process_threads", NULL, 1);
 	assert_int_equal(json_array_size(c.warnings), 3);
 	snprintf(want, sizeof(want), "process: cannot open '%s/stat': No such file or directory",
