@@ -157,7 +157,7 @@ $(grep -h '"type":"span"' "$FIX/2026-11-25.ndjson" | sed '1s/$/,/')
 	run q -o table "$BATS_TEST_TMPDIR/odd.ndjson"
 	assert_success
 	assert_output "START  TRACE  SPAN  SERVICE  NAME  DURATION  STATUS
-    -      -     -        -  a?b          -       -"
+-      -      -     -        a?b   -         -"
 }
 
 @test "--traces prints one summary per trace, oldest first" {
