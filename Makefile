@@ -126,6 +126,7 @@ check: deps
 	$(MAKE) --no-print-directory check-unit
 	$(MAKE) --no-print-directory check-bats
 	$(MAKE) --no-print-directory check-schema
+	$(MAKE) --no-print-directory check-integration
 ifeq ($(SANITIZE),)
 	$(MAKE) --no-print-directory fuzz
 endif
@@ -165,7 +166,8 @@ bench: all
 DEB_PKGS  := gcc make pkg-config libjansson-dev libyaml-dev zlib1g-dev \
              libcurl4-openssl-dev libjsmn-dev libcmocka-dev bats bats-support \
              bats-assert jq python3 python3-jsonschema clang libclang-rt-14-dev \
-             procps util-linux hyperfine zsh fish bash-completion
+             procps util-linux hyperfine zsh fish bash-completion \
+             prometheus prometheus-node-exporter time
 deps:
 	@command -v dpkg-query >/dev/null || { echo "make deps: not a Debian system; install: $(DEB_PKGS)"; exit 0; }; \
 	missing=$$(for p in $(DEB_PKGS); do \
