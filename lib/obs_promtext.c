@@ -1277,6 +1277,8 @@ static int process_line(struct obs_promtext_parser *p, const char *s, size_t len
 	int rc;
 
 	p->lineno++;
+	if (p->format == OBS_PROMTEXT_OPENMETRICS)
+		p->openmetrics = 1;
 	lerr.msg[0] = '\0';
 	rc = parse_line(p, s, len, &lerr, err);
 	if (rc == 0)
@@ -1487,9 +1489,16 @@ json_t *obs_promtext_sample_record(const struct obs_promtext_sample *s, json_t *
 		obs_error_set(err, "extra labels are not an object");
 		goto out;
 	}
-	for (i = 0; i < s->nlabels; i++)
-		if (json_object_set_new(labels, s->labels[i].name, json_string(s->labels[i].value)))
+	for (i = 0; i < s->nlabels; i++) {
+		v = json_string(s->labels[i].value);
+		if (!v) {
+			obs_error_set(err, "invalid UTF-8 in label '%s' of '%s'", s->labels[i].name,
+				      s->name);
+			goto out;
+		}
+		if (json_object_set_new(labels, s->labels[i].name, v))
 			goto nomem;
+	}
 	json_object_foreach(extra_labels, k, v) {
 		json_t *old;
 
@@ -1893,7 +1902,8 @@ int obs_promtext_writer_add(struct obs_promtext_writer *w, json_t *rec, struct o
 		st->lab[nlab].value = json_string_value(v);
 		nlab++;
 	}
-	qsort(st->lab, nlab, sizeof(*st->lab), wlab_cmp);
+	if (nlab > 1)
+		qsort(st->lab, nlab, sizeof(*st->lab), wlab_cmp);
 
 	/* Which family, which part of it. */
 	flen = strlen(name);
