@@ -95,7 +95,7 @@ FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_SECONDS ?= 10
 FUZZ_CC   ?= clang
-FUZZ_FLAGS := -g -O1 -fsanitize=address,undefined -D_GNU_SOURCE -DOBS_VERSION='"$(VERSION)"' -Ilib $(PKG_CFLAGS)
+FUZZ_FLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE -DOBS_VERSION='"$(VERSION)"' -Ilib $(PKG_CFLAGS)
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=build/fuzz/%.o)
 
 build/fuzz/lib/%.o: lib/%.c $(wildcard lib/*.h)
@@ -165,7 +165,7 @@ bench: all
 DEB_PKGS  := gcc make pkg-config libjansson-dev libyaml-dev zlib1g-dev \
              libcurl4-openssl-dev libjsmn-dev libcmocka-dev bats bats-support \
              bats-assert jq python3 python3-jsonschema clang libclang-rt-14-dev \
-             procps util-linux
+             procps util-linux hyperfine zsh fish bash-completion
 deps:
 	@command -v dpkg-query >/dev/null || { echo "make deps: not a Debian system; install: $(DEB_PKGS)"; exit 0; }; \
 	missing=$$(for p in $(DEB_PKGS); do \

@@ -53,40 +53,42 @@ static int check_signal(const char *signal, struct obs_error *err)
 	return 0;
 }
 
-/* mkdir -p: create PATH and its missing parents with MODE; errno on failure. */
-static int mkdirs(const char *path, mode_t mode)
+/* mkdir -p PATH (changed during the call, then restored); new folders get MODE. errno on failure. */
+static int mkdirs(char *path, mode_t mode)
 {
-	char *copy, *p;
-	int ret = -1;
+	char *p, c;
+	int r;
 
-	if (mkdir(path, mode) == 0 || errno == EEXIST)
-		return 0;
-	if (errno != ENOENT)
-		return -1;
-	copy = strdup(path);
-	if (!copy)
-		return -1;
-	for (p = copy + 1; *p; p++) {
-		if (*p != '/')
+	for (p = path + 1;; p++) {
+		if (*p && *p != '/')
 			continue;
+		c = *p;
 		*p = '\0';
-		if (mkdir(copy, mode) < 0 && errno != EEXIST)
-			goto out;
-		*p = '/';
+		r = mkdir(path, mode);
+		*p = c;
+		if (r < 0 && errno != EEXIST)
+			return -1;
+		if (!c)
+			return 0;
 	}
-	if (mkdir(copy, mode) < 0 && errno != EEXIST)
-		goto out;
-	ret = 0;
-out:
-	if (ret < 0) {
-		int saved = errno;
+}
 
-		free(copy);
-		errno = saved;
-	} else {
-		free(copy);
+/* Format into BUF of PATH_MAX bytes; -1 with errno ENAMETOOLONG if it does not fit. */
+static int path_join(char *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int path_join(char *buf, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, PATH_MAX, fmt, ap);
+	va_end(ap);
+	if (n < 0 || n >= PATH_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
 	}
-	return ret;
+	return 0;
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
@@ -113,22 +115,14 @@ static int64_t day_number(int64_t ns)
 	return q;
 }
 
-/* "YYYY-MM-DD" of the UTC day of NS (H. Hinnant's civil_from_days). TEMPORARY until obs_time lands. */
-static void day_name(int64_t ns, char *buf, size_t size)
+/* Length of PATH without its trailing slashes (0 for "/"). */
+static size_t trimmed_len(const char *path)
 {
-	int64_t z = day_number(ns) + 719468, era, y;
-	unsigned doe, yoe, doy, mp, d, m;
+	size_t n = strlen(path);
 
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = (int64_t)yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp < 10 ? mp + 3 : mp - 9;
-	y += m <= 2;
-	snprintf(buf, size, "%04lld-%02u-%02u", (long long)y, m, d);
+	while (n > 0 && path[n - 1] == '/')
+		n--;
+	return n;
 }
 
 int obs_store_open(struct obs_store *st, const char *root, struct obs_error *err)
@@ -145,18 +139,17 @@ int obs_store_open(struct obs_store *st, const char *root, struct obs_error *err
 		st->root = strdup(env);
 	} else if ((env = getenv("XDG_DATA_HOME")) && *env == '/') {
 		/* The XDG spec says relative values are invalid and to be ignored. */
-		st->root = xasprintf("%s/obs", env);
+		st->root = xasprintf("%.*s/obs", (int)trimmed_len(env), env);
 	} else if ((env = getenv("HOME")) && *env) {
-		st->root = xasprintf("%s/.local/share/obs", env);
+		st->root = xasprintf("%.*s/.local/share/obs", (int)trimmed_len(env), env);
 	} else {
 		return obs_error_set(err, "cannot locate the store: none of OBS_HOME, XDG_DATA_HOME, HOME is set");
 	}
 	if (!st->root)
 		return obs_error_set(err, "out of memory");
 	/* "/x/" would give "/x//spans/..." in messages. */
-	n = strlen(st->root);
-	while (n > 1 && st->root[n - 1] == '/')
-		st->root[--n] = '\0';
+	n = trimmed_len(st->root);
+	st->root[n ? n : 1] = '\0';
 	return 0;
 }
 
@@ -168,34 +161,22 @@ void obs_store_release(struct obs_store *st)
 
 int obs_store_is_nfs(struct obs_store *st)
 {
+	char path[PATH_MAX], *slash;
 	struct statfs sf;
-	char *path, *slash;
-	int ret = -1;
 
-	path = strdup(st->root);
-	if (!path)
+	if (path_join(path, "%s", st->root) < 0)
 		return -1;
 	/* Before the first write the root may not exist: ask its nearest existing parent. */
 	while (statfs(path, &sf) < 0) {
-		if (errno != ENOENT)
-			goto out;
+		if (errno != ENOENT || strcmp(path, ".") == 0)
+			return -1;
 		slash = strrchr(path, '/');
-		if (!slash) {
-			if (strcmp(path, ".") == 0)
-				goto out;
+		if (!slash)
 			strcpy(path, ".");
-		} else if (slash == path) {
-			if (!path[1])
-				goto out;
-			path[1] = '\0';
-		} else {
-			*slash = '\0';
-		}
+		else
+			slash[slash == path] = '\0';  /* "/x" becomes "/", which exists */
 	}
-	ret = sf.f_type == NFS_SUPER_MAGIC;
-out:
-	free(path);
-	return ret;
+	return sf.f_type == NFS_SUPER_MAGIC;
 }
 
 /* write() all of BUF, retrying on EINTR and short writes; errno on failure. */
@@ -205,13 +186,11 @@ static int write_all(int fd, const char *buf, size_t len)
 
 	while (len > 0) {
 		n = write(fd, buf, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (n == 0) {
-			errno = EIO;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;  /* no progress: do not spin */
 			return -1;
 		}
 		buf += n;
@@ -220,12 +199,12 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-static char *segment_path(struct obs_store *st, const char *signal, int64_t time_ns)
+static int segment_path(char *path, struct obs_store *st, const char *signal, int64_t time_ns)
 {
-	char day[32];
+	char day[OBS_TIME_BUFSZ];
 
-	day_name(time_ns, day, sizeof(day));
-	return xasprintf("%s/%s/%s.ndjson", st->root, signal, day);
+	obs_time_day(time_ns, day, sizeof(day));
+	return path_join(path, "%s/%s/%s.ndjson", st->root, signal, day);
 }
 
 /* Lock FD, append DATA as a whole line group, undo a partial write. errno on failure. */
@@ -233,12 +212,12 @@ static int locked_append(int fd, const char *data, size_t len)
 {
 	struct stat sb;
 	char last;
-	int saved;
+	int r, saved;
 
-	while (flock(fd, LOCK_EX) < 0)
-		if (errno != EINTR)
-			return -1;
-	if (fstat(fd, &sb) < 0)
+	while ((r = flock(fd, LOCK_EX)) < 0 && errno == EINTR)
+		;
+	/* Only under the lock is the size the one our write will follow. */
+	if (r < 0 || fstat(fd, &sb) < 0)
 		return -1;
 	/* A writer killed mid-line left a torn line: do not glue our first record onto it. */
 	if (sb.st_size > 0 && pread(fd, &last, 1, sb.st_size - 1) == 1 && last != '\n' &&
@@ -259,8 +238,8 @@ undo:
 int obs_store_append(struct obs_store *st, const char *signal, int64_t time_ns,
 		     const char *data, size_t len, struct obs_error *err)
 {
-	char *path = NULL, *slash;
-	int fd = -1, ret = -1;
+	char path[PATH_MAX], *slash;
+	int fd;
 
 	if (check_signal(signal, err) < 0)
 		return -1;
@@ -269,35 +248,29 @@ int obs_store_append(struct obs_store *st, const char *signal, int64_t time_ns,
 	if (data[len - 1] != '\n')
 		return obs_error_set(err, "cannot append to signal '%s': data does not end in a newline",
 				     signal);
-	path = segment_path(st, signal, time_ns);
-	if (!path)
-		return obs_error_set(err, "out of memory");
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, FILE_MODE);
+	if (segment_path(path, st, signal, time_ns) < 0)
+		return obs_error_errno(err, "cannot append to signal '%s' under '%s'", signal, st->root);
+	fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, FILE_MODE);
 	if (fd < 0 && errno == ENOENT) {
 		slash = strrchr(path, '/');
 		*slash = '\0';
-		if (mkdirs(path, DIR_MODE) < 0) {
+		if (mkdirs(path, DIR_MODE) == 0) {
 			*slash = '/';
-			obs_error_errno(err, "cannot append to '%s'", path);
-			goto out;
+			fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, FILE_MODE);
 		}
 		*slash = '/';
-		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, FILE_MODE);
 	}
-	if (fd < 0 || locked_append(fd, data, len) < 0) {
+	if (fd < 0)
+		return obs_error_errno(err, "cannot append to '%s'", path);
+	if (locked_append(fd, data, len) < 0) {
 		obs_error_errno(err, "cannot append to '%s'", path);
-		goto out;
+		close(fd);
+		return -1;
 	}
 	/* close() releases the lock; on NFS it may also be where a write error shows. */
-	ret = close(fd);
-	fd = -1;
-	if (ret < 0)
-		obs_error_errno(err, "cannot append to '%s'", path);
-out:
-	if (fd >= 0)
-		close(fd);
-	free(path);
-	return ret;
+	if (close(fd) < 0)
+		return obs_error_errno(err, "cannot append to '%s'", path);
+	return 0;
 }
 
 /* ---- batches ----------------------------------------------------------- */
@@ -310,8 +283,10 @@ void obs_store_batch_init(struct obs_store_batch *b, struct obs_store *st, const
 	b->flush_bytes = OBS_STORE_FLUSH_BYTES;
 }
 
-static struct obs_store_day *batch_day(struct obs_store_batch *b, int64_t day)
+/* The buffer of TIME_NS's day, added if new. */
+static struct obs_store_day *batch_day(struct obs_store_batch *b, int64_t time_ns)
 {
+	int64_t day = obs_time_day_start(time_ns);
 	struct obs_store_day *d;
 	int i;
 
@@ -341,10 +316,8 @@ int obs_store_batch_add(struct obs_store_batch *b, int64_t time_ns, const char *
 	if (memchr(line, '\n', len))
 		return obs_error_set(err, "cannot add a record containing a newline to signal '%s'",
 				     b->signal);
-	d = batch_day(b, day_number(time_ns) * NS_PER_DAY);
-	if (!d)
-		return obs_error_set(err, "out of memory");
-	if (len > SIZE_MAX / 2 - d->len)
+	d = batch_day(b, time_ns);
+	if (!d || len > SIZE_MAX / 2 - d->len)
 		return obs_error_set(err, "out of memory");
 	need = d->len + len + 1;
 	if (need > d->cap) {
@@ -418,12 +391,6 @@ void obs_store_batch_release(struct obs_store_batch *b)
 
 /* ---- scans ------------------------------------------------------------- */
 
-struct segment {
-	int64_t day;
-	int gz;
-	char *path;
-};
-
 /* 1 if NAME is "YYYY-MM-DD.ndjson" or "YYYY-MM-DD.ndjson.gz" (a real date), with its day number. */
 static int segment_name(const char *name, int64_t *day, int *gz)
 {
@@ -458,101 +425,73 @@ static int segment_name(const char *name, int64_t *day, int *gz)
 	return 1;
 }
 
+/* Oldest day first; for one day the .gz segment (the longer name) first. */
 static int segment_cmp(const void *a, const void *b)
 {
-	const struct segment *x = a, *y = b;
+	const char *x = strrchr(*(char *const *)a, '/') + 1, *y = strrchr(*(char *const *)b, '/') + 1;
+	int c = strncmp(x, y, 10);
 
-	if (x->day != y->day)
-		return x->day < y->day ? -1 : 1;
-	return y->gz - x->gz;
+	return c ? c : (int)strlen(y) - (int)strlen(x);
 }
 
 int obs_store_scan_open(struct obs_store_scan *sc, struct obs_store *st, const char *signal,
 			int64_t since, int64_t until, struct obs_error *err)
 {
-	struct segment *segs = NULL, *grown;
+	char dir[PATH_MAX], path[PATH_MAX], **grown;
 	int64_t day, first, last;
-	size_t nsegs = 0, cap = 0, i;
 	struct dirent *de;
-	char *dir = NULL;
-	DIR *dp = NULL;
-	int gz, ret = -1;
+	int cap = 0, gz;
+	DIR *dp;
 
 	memset(sc, 0, sizeof(*sc));
 	sc->rd.fd = -1;
 	if (check_signal(signal, err) < 0)
 		return -1;
-	dir = xasprintf("%s/%s", st->root, signal);
-	if (!dir)
-		return obs_error_set(err, "out of memory");
+	if (path_join(dir, "%s/%s", st->root, signal) < 0)
+		return obs_error_errno(err, "cannot read signal '%s' under '%s'", signal, st->root);
 	dp = opendir(dir);
 	if (!dp) {
-		if (errno == ENOENT) {
-			ret = 0;
-			goto out;
-		}
-		obs_error_errno(err, "cannot read '%s'", dir);
-		goto out;
+		if (errno == ENOENT)
+			return 0;
+		return obs_error_errno(err, "cannot read '%s'", dir);
 	}
-	/* Compare day numbers, not nanoseconds: day starts far from 1970 would overflow. */
-	first = day_number(since);
-	last = day_number(until);
-	for (;;) {
-		errno = 0;
-		de = readdir(dp);
-		if (!de) {
-			if (errno) {
-				obs_error_errno(err, "cannot read '%s'", dir);
-				goto out;
-			}
-			break;
-		}
+	/*
+	 * Compare day numbers, not nanoseconds: day starts far from 1970 would
+	 * overflow. Open ends take every dated file, even out of int64 range.
+	 */
+	first = since == OBS_TIME_MIN ? INT64_MIN : day_number(since);
+	last = until == OBS_TIME_MAX ? INT64_MAX : day_number(until);
+	for (errno = 0; (de = readdir(dp)); errno = 0) {
 		if (!segment_name(de->d_name, &day, &gz) || day < first || day > last)
 			continue;
-		if (nsegs == cap) {
+		if (sc->npaths == cap) {
 			cap = cap ? cap * 2 : 16;
-			grown = realloc(segs, cap * sizeof(*segs));
-			if (!grown) {
-				obs_error_set(err, "out of memory");
-				goto out;
-			}
-			segs = grown;
+			grown = realloc(sc->paths, (size_t)cap * sizeof(*sc->paths));
+			if (!grown)
+				goto nomem;
+			sc->paths = grown;
 		}
-		segs[nsegs].day = day;
-		segs[nsegs].gz = gz;
-		segs[nsegs].path = xasprintf("%s/%s", dir, de->d_name);
-		if (!segs[nsegs].path) {
-			obs_error_set(err, "out of memory");
-			goto out;
-		}
-		nsegs++;
+		if (path_join(path, "%s/%s", dir, de->d_name) < 0)
+			break;  /* errno is ENAMETOOLONG */
+		sc->paths[sc->npaths] = strdup(path);
+		if (!sc->paths[sc->npaths])
+			goto nomem;
+		sc->npaths++;
 	}
-	if (nsegs > INT_MAX) {
-		obs_error_set(err, "too many segments in '%s'", dir);
-		goto out;
+	if (errno) {
+		obs_error_errno(err, "cannot read '%s'", dir);
+		goto fail;
 	}
-	if (nsegs) {
-		qsort(segs, nsegs, sizeof(*segs), segment_cmp);
-		sc->paths = malloc(nsegs * sizeof(*sc->paths));
-		if (!sc->paths) {
-			obs_error_set(err, "out of memory");
-			goto out;
-		}
-		for (i = 0; i < nsegs; i++) {
-			sc->paths[i] = segs[i].path;
-			segs[i].path = NULL;
-		}
-		sc->npaths = (int)nsegs;
-	}
-	ret = 0;
-out:
-	for (i = 0; i < nsegs; i++)
-		free(segs[i].path);
-	free(segs);
-	if (dp)
-		closedir(dp);
-	free(dir);
-	return ret;
+	closedir(dp);
+	if (sc->npaths > 1)
+		qsort(sc->paths, (size_t)sc->npaths, sizeof(*sc->paths), segment_cmp);
+	return 0;
+nomem:
+	obs_error_set(err, "out of memory");
+fail:
+	closedir(dp);
+	obs_store_scan_close(sc);
+	return -1;
 }
 
 static void scan_end_segment(struct obs_store_scan *sc)
@@ -581,10 +520,9 @@ int obs_store_scan_next(struct obs_store_scan *sc, const char **line, size_t *le
 					continue;
 				return obs_error_errno(err, "cannot open '%s'", path);
 			}
-			if (obs_ndjson_fdopen(&sc->rd, fd, 1, path, err) < 0) {
-				close(fd);
+			/* On failure the reader has closed fd (own = 1). */
+			if (obs_ndjson_fdopen(&sc->rd, fd, 1, path, err) < 0)
 				return -1;
-			}
 			if (sc->max_line)
 				sc->rd.max_line = sc->max_line;
 			sc->rd.warn = sc->warn;
@@ -643,98 +581,79 @@ static int check_state_name(const char *name, struct obs_error *err)
 
 char *obs_store_state_path(struct obs_store *st, const char *name, struct obs_error *err)
 {
-	char *path, *slash;
+	char path[PATH_MAX], *slash, *ret;
 
 	if (check_state_name(name, err) < 0)
 		return NULL;
-	path = xasprintf("%s/state/%s", st->root, name);
-	if (!path) {
-		obs_error_set(err, "out of memory");
+	if (path_join(path, "%s/state/%s", st->root, name) < 0) {
+		obs_error_errno(err, "cannot use state file '%s' under '%s'", name, st->root);
 		return NULL;
 	}
 	slash = strrchr(path, '/');
 	*slash = '\0';
 	if (mkdirs(path, DIR_MODE) < 0) {
 		obs_error_errno(err, "cannot create folder '%s'", path);
-		free(path);
 		return NULL;
 	}
 	*slash = '/';
-	return path;
+	ret = strdup(path);
+	if (!ret)
+		obs_error_set(err, "out of memory");
+	return ret;
 }
 
-/* fsync the folder holding PATH so that a rename in it is durable. */
+/* fsync the folder holding PATH so that a rename in it is durable. errno on failure. */
 static int sync_parent(const char *path)
 {
 	const char *slash = strrchr(path, '/');
-	char *dir;
-	int fd, ret = 0;
+	char dir[PATH_MAX];
+	int fd, ret;
 
+	/* PATH fitted in PATH_MAX (its temp file did), so its folder does. */
 	if (!slash)
-		dir = strdup(".");
-	else if (slash == path)
-		dir = strdup("/");
+		strcpy(dir, ".");
 	else
-		dir = strndup(path, (size_t)(slash - path));
-	if (!dir)
-		return -1;
+		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = -1;
-	} else {
-		/* Some file systems cannot sync folders; that is not our failure. */
-		if (fsync(fd) < 0 && errno != EINVAL && errno != EROFS)
-			ret = -1;
-		close(fd);
-	}
-	if (ret < 0) {
-		int saved = errno;
-
-		free(dir);
-		errno = saved;
-	} else {
-		free(dir);
-	}
+	if (fd < 0)
+		return -1;
+	ret = fsync(fd);
+	/* Some file systems cannot sync folders; that is not a failure to write. */
+	if (ret < 0 && (errno == EINVAL || errno == EROFS))
+		ret = 0;
+	close(fd);
 	return ret;
 }
 
 int obs_state_write(const char *path, const char *data, size_t len, struct obs_error *err)
 {
-	char *tmp;
-	int fd, ret = -1;
+	char tmp[PATH_MAX];
+	int fd;
 
-	tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	if (!tmp)
-		return obs_error_set(err, "out of memory");
+	if (path_join(tmp, "%s.tmp.%ld", path, (long)getpid()) < 0)
+		return obs_error_errno(err, "cannot write state file '%s'", path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, FILE_MODE);
 	if (fd < 0 && errno == EEXIST) {
 		/* Left by a crashed process that had our pid. */
 		unlink(tmp);
 		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, FILE_MODE);
 	}
-	if (fd < 0) {
-		obs_error_errno(err, "cannot write state file '%s'", path);
-		goto out;
-	}
+	if (fd < 0)
+		return obs_error_errno(err, "cannot write state file '%s'", path);
 	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
 		obs_error_errno(err, "cannot write state file '%s'", path);
 		close(fd);
 		unlink(tmp);
-		goto out;
+		return -1;
 	}
 	if (close(fd) < 0 || rename(tmp, path) < 0) {
 		obs_error_errno(err, "cannot write state file '%s'", path);
 		unlink(tmp);
-		goto out;
+		return -1;
 	}
-	if (sync_parent(path) < 0) {
-		obs_error_errno(err, "cannot sync the folder of state file '%s'", path);
-		goto out;
-	}
-	ret = 0;
-out:
-	free(tmp);
-	return ret;
+	if (sync_parent(path) < 0)
+		return obs_error_errno(err, "cannot sync the folder of state file '%s'", path);
+	return 0;
 }
 
 int obs_state_read_json(const char *path, json_t **obj, struct obs_error *err)
@@ -779,7 +698,8 @@ int obs_state_read_json(const char *path, json_t **obj, struct obs_error *err)
 			break;
 		len += (size_t)n;
 	}
-	if (len == 0) {
+	buf[len] = '\0';
+	if (strspn(buf, " \t\r\n") == len) {
 		obs_error_set(err, "state file '%s' is corrupt: empty", path);
 		goto out;
 	}
@@ -788,7 +708,7 @@ int obs_state_read_json(const char *path, json_t **obj, struct obs_error *err)
 		obs_error_set(err, "state file '%s' is corrupt: contains NUL bytes", path);
 		goto out;
 	}
-	v = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	v = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (!v) {
 		obs_error_set(err, "state file '%s' is corrupt: %s at line %d column %d", path,
 			      jerr.text, jerr.line, jerr.column);

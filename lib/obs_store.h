@@ -24,7 +24,9 @@ struct obs_store {
 /*
  * Resolve the location: ROOT if not NULL, else $OBS_HOME, else
  * $XDG_DATA_HOME/obs, else $HOME/.local/share/obs. Nothing is created
- * until the first write.
+ * until the first write. Empty variables count as unset, a relative
+ * XDG_DATA_HOME is ignored (as the XDG spec says), trailing slashes are
+ * dropped. st->root is allocated; _release frees it.
  */
 int obs_store_open(struct obs_store *st, const char *root, struct obs_error *err);
 void obs_store_release(struct obs_store *st);
@@ -120,6 +122,7 @@ struct obs_store_scan {
 	unsigned long done_torn, done_skipped; /* totals of finished segments */
 };
 
+/* Initialises SC (all of it). On failure SC holds nothing; _close is harmless. */
 int obs_store_scan_open(struct obs_store_scan *sc, struct obs_store *st, const char *signal,
 			int64_t since, int64_t until, struct obs_error *err);
 /*
