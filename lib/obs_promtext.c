@@ -1589,9 +1589,11 @@ struct wser {
 	double bound;
 	int has_value, has_cum;
 	double value;         /* W_LAST: latest; W_COUNTER: latest cumulative */
-	int64_t vtime;
+	int64_t vtime;        /* time of VALUE (INT64_MIN if its record had none) */
+	int has_vtime;
 	double delta;         /* W_COUNTER: sum of deltas */
 	int64_t tmax;         /* latest record time */
+	int has_tmax;
 	uint64_t *counts;     /* W_HOBS: per bucket, +Inf last (not cumulative) */
 	double sum;
 	uint64_t count;
@@ -1847,7 +1849,8 @@ int obs_promtext_writer_add(struct obs_promtext_writer *w, json_t *rec, struct o
 	enum obs_promtext_role role = OBS_PROMTEXT_PLAIN;
 	enum wkind kind;
 	int cumulative;
-	int64_t t = INT64_MIN;
+	int64_t t = INT64_MIN;   /* records without a time are older than any other */
+	int has_t;
 	double value;
 	size_t flen, nlab = 0, i, nb;
 	struct wfam *fam;
@@ -1876,6 +1879,7 @@ int obs_promtext_writer_add(struct obs_promtext_writer *w, json_t *rec, struct o
 	jt = json_object_get(rec, "time");
 	if (jt && (!json_is_string(jt) || obs_time_parse(json_string_value(jt), &t, NULL)))
 		return obs_error_set(err, "invalid time of '%s'", name);
+	has_t = jt != NULL;
 	jh = json_object_get(rec, "help");
 	if (json_is_string(jh) && *json_string_value(jh))
 		help = json_string_value(jh);
@@ -2011,8 +2015,10 @@ int obs_promtext_writer_add(struct obs_promtext_writer *w, json_t *rec, struct o
 		fam->help = h;
 	}
 
-	if (t > ser->tmax)
+	if (has_t && (!ser->has_tmax || t > ser->tmax)) {
 		ser->tmax = t;
+		ser->has_tmax = 1;
+	}
 	switch (kind) {
 	case W_COUNTER:
 		if (!cumulative) {
@@ -2022,6 +2028,7 @@ int obs_promtext_writer_add(struct obs_promtext_writer *w, json_t *rec, struct o
 		if (!ser->has_cum || t >= ser->vtime) {
 			ser->value = value;
 			ser->vtime = t;
+			ser->has_vtime = has_t;
 		}
 		ser->has_cum = 1;
 		break;
@@ -2029,6 +2036,7 @@ int obs_promtext_writer_add(struct obs_promtext_writer *w, json_t *rec, struct o
 		if (!ser->has_value || t >= ser->vtime) {
 			ser->value = value;
 			ser->vtime = t;
+			ser->has_vtime = has_t;
 		}
 		break;
 	case W_HOBS:
@@ -2060,6 +2068,7 @@ struct oline {
 	double bound;
 	double value;
 	int64_t t;
+	int has_t;
 };
 
 struct emitter {
@@ -2175,13 +2184,6 @@ static int oline_same(const struct oline *a, const struct oline *b)
 	return strcmp(a->bname, b->bname) == 0 && strcmp(a->bstr, b->bstr) == 0;
 }
 
-static int64_t floor_ms(int64_t ns)
-{
-	int64_t q = ns / 1000000;
-
-	return (ns % 1000000 != 0 && ns < 0) ? q - 1 : q;
-}
-
 static int write_line(struct obs_promtext_writer *w, struct emitter *em, const struct oline *l)
 {
 	char num[OBS_PROMTEXT_VALUE_BUFSZ + 24];
@@ -2214,8 +2216,9 @@ static int write_line(struct obs_promtext_writer *w, struct emitter *em, const s
 	rc |= sb_addc(b, ' ');
 	obs_promtext_format_value(l->value, num, sizeof(num));
 	rc |= sb_adds(b, num);
-	if (w->timestamps && l->t != INT64_MIN) {
-		snprintf(num, sizeof(num), " %lld", (long long)floor_ms(l->t));
+	if (w->timestamps && l->has_t) {
+		/* Truncated (not floored) so that every int64 ns time gives readable ms. */
+		snprintf(num, sizeof(num), " %lld", (long long)(l->t / 1000000));
 		rc |= sb_adds(b, num);
 	}
 	rc |= sb_addc(b, '\n');
@@ -2262,12 +2265,14 @@ static int emit_family(struct obs_promtext_writer *w, struct emitter *em, const 
 
 	for (i = 0; i < f->n; i++) {
 		const struct wser *s = f->list[i];
-		struct oline base = { s, 0, 1, s->sname, NULL, NULL, 0, s->value, s->vtime };
+		struct oline base = { s, 0, 1, s->sname, NULL, NULL, 0, s->value, s->vtime,
+				      s->has_vtime };
 
 		switch (s->kind) {
 		case W_COUNTER:
 			base.value = s->has_cum ? s->value : s->delta;
 			base.t = s->tmax;
+			base.has_t = s->has_tmax;
 			L[n++] = base;
 			break;
 		case W_LAST:
@@ -2284,6 +2289,7 @@ static int emit_family(struct obs_promtext_writer *w, struct emitter *em, const 
 
 			base.origin = 0;
 			base.t = s->tmax;
+			base.has_t = s->has_tmax;
 			for (j = 0; j <= nb; j++) {
 				cum += s->counts[j];
 				L[n] = base;
@@ -2299,6 +2305,7 @@ static int emit_family(struct obs_promtext_writer *w, struct emitter *em, const 
 		case W_SOBS:   /* and W_HOBS: _sum and _count */
 			base.origin = 0;
 			base.t = s->tmax;
+			base.has_t = s->has_tmax;
 			L[n] = base;
 			L[n].rank = 1;
 			L[n].sname = suffixed[1];

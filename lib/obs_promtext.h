@@ -266,8 +266,11 @@ size_t obs_promtext_format_value(double v, char *buf, size_t size);
  */
 struct obs_promtext_writer {
 	/* Settings: fill in after _init, before the first _add. */
-	int timestamps;   /* 1: write each series' latest record time in ms (not for
-			     node_exporter's textfile collector, which refuses them) */
+	int timestamps;   /* 1: write each series' time in ms (truncated): that of the
+			     value shown (gauges, untyped, scraped parts, cumulative
+			     counters) or of the latest record (deltas, observations);
+			     none for records without "time". Not for node_exporter's
+			     textfile collector, which refuses timestamps. */
 
 	/* Read-only state. */
 	size_t nfamilies;

@@ -1868,7 +1868,7 @@ static char *record_key(json_t *rec)
 	assert_int_equal(obs_metric_value(rec, &value), 0);
 	obs_promtext_format_value(value, v, sizeof(v));
 	assert_int_equal(obs_time_parse(json_string_value(json_object_get(rec, "time")), &t, NULL), 0);
-	r_printf(&r, "} %s @%lld", v, (long long)(t >= 0 ? t / 1000000 : -((-t + 999999) / 1000000)));
+	r_printf(&r, "} %s @%lld", v, (long long)(t / 1000000));
 	if (json_object_get(rec, "help")) {
 		r_adds(&r, " help=");
 		r_escaped(&r, json_string_value(json_object_get(rec, "help")));
