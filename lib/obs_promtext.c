@@ -346,69 +346,81 @@ int obs_promtext_parse_value(const char *s, size_t len, double *v)
 }
 
 /*
+ * The PREC-digit decimal closest to V (> 0, finite), or one next to it,
+ * that reads back to V: D (NUL-terminated, *N digits) times 10^(*EXP - *N + 1).
+ * 0 if there is none with PREC digits.
+ */
+static int digits_at(double v, int prec, char *d, int *n, int *exp)
+{
+	char tmp[48], cand[48], e[24];
+	int k, delta, ne, eexp;
+
+	snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, v);
+	/* tmp is "D.DDDe+XX" (or "De+XX" at precision 1). */
+	*n = 0;
+	for (k = 0; tmp[k] != 'e'; k++)
+		if (tmp[k] != '.')
+			d[(*n)++] = tmp[k];
+	d[*n] = '\0';
+	*exp = atoi(tmp + k + 1);
+	if (strtod(tmp, NULL) == v)
+		return 1;
+	/*
+	 * Next to a power of two the interval of values that read back to V
+	 * is lopsided: the neighbour of the closest PREC-digit decimal on the
+	 * wide side may read back where the closest does not (2^-1017).
+	 */
+	for (delta = 1; delta >= -1; delta -= 2) {
+		ne = *n;
+		eexp = *exp;
+		memcpy(e, d, (size_t)ne + 1);
+		for (k = ne - 1; k >= 0; k--) {
+			if (delta > 0 && e[k] == '9') {
+				e[k] = '0';
+			} else if (delta < 0 && e[k] == '0') {
+				e[k] = '9';
+			} else {
+				e[k] = (char)(e[k] + delta);
+				break;
+			}
+		}
+		if (k < 0) {   /* 99..9 + 1 = 100..0 */
+			memmove(e + 1, e, (size_t)ne + 1);
+			e[0] = '1';
+			ne++;
+			eexp++;
+		} else if (e[0] == '0') {   /* 10..0 - 1 = 09..9 */
+			memmove(e, e + 1, (size_t)ne);
+			ne--;
+			eexp--;
+		}
+		if (ne == 0)
+			continue;
+		snprintf(cand, sizeof(cand), "%c.%se%d", e[0], e + 1, eexp);
+		if (strtod(cand, NULL) == v) {
+			memcpy(d, e, (size_t)ne + 1);
+			*n = ne;
+			*exp = eexp;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
  * The shortest decimal digits that read back to V (> 0, finite), the
  * closest to V among those, as Go picks them: DIGITS without trailing
  * zeros (count *ND), decimal point after *DP digits.
  */
 static void shortest_digits(double v, char *digits, int *nd, int *dp)
 {
-	char tmp[48], cand[48], d[24];
-	int prec, n, exp, k, delta;
+	char d[24];
+	int prec = 1, n, exp;
 
-	for (prec = 1; prec <= 17; prec++) {
-		snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, v);
-		/* tmp is "D.DDDe+XX" (or "De+XX" at precision 1). */
-		n = 0;
-		for (k = 0; tmp[k] != 'e'; k++)
-			if (tmp[k] != '.')
-				d[n++] = tmp[k];
-		d[n] = '\0';
-		exp = atoi(tmp + k + 1);
-		if (strtod(tmp, NULL) == v)
-			goto found;
-		/*
-		 * Next to a power of two the interval of values that read back
-		 * to V is lopsided: the neighbour of the closest N-digit decimal
-		 * on the wide side may read back where the closest does not.
-		 */
-		for (delta = 1; delta >= -1; delta -= 2) {
-			char e[24];
-			int ne = n, eexp = exp;
-
-			memcpy(e, d, (size_t)n + 1);
-			for (k = ne - 1; k >= 0; k--) {
-				if (delta > 0 && e[k] == '9') {
-					e[k] = '0';
-				} else if (delta < 0 && e[k] == '0') {
-					e[k] = '9';
-				} else {
-					e[k] = (char)(e[k] + delta);
-					break;
-				}
-			}
-			if (k < 0) {   /* 99..9 + 1 = 100..0 */
-				memmove(e + 1, e, (size_t)ne + 1);
-				e[0] = '1';
-				ne++;
-				eexp++;
-			} else if (e[0] == '0') {   /* 10..0 - 1 = 09..9 */
-				memmove(e, e + 1, (size_t)ne);
-				ne--;
-				eexp--;
-			}
-			if (ne == 0)
-				continue;
-			snprintf(cand, sizeof(cand), "%c.%se%d", e[0], e + 1, eexp);
-			if (strtod(cand, NULL) == v) {
-				memcpy(d, e, (size_t)ne + 1);
-				n = ne;
-				exp = eexp;
-				goto found;
-			}
-		}
-	}
-	/* Unreachable: 17 digits always read back. */
-found:
+	/* At 17 digits the closest decimal always reads back. */
+	while (!digits_at(v, prec, d, &n, &exp))
+		prec++;
+	/* Not expected at the shortest precision, but cheap to be sure of. */
 	while (n > 1 && d[n - 1] == '0')
 		n--;
 	memcpy(digits, d, (size_t)n);
@@ -633,8 +645,6 @@ static int bad(struct obs_error *lerr, const char *fmt, ...)
 
 static void pfam_free(struct pfam *f)
 {
-	if (!f)
-		return;
 	free(f->name);
 	free(f->help);
 	free(f->unit);
@@ -1491,6 +1501,8 @@ json_t *obs_promtext_sample_record(const struct obs_promtext_sample *s, json_t *
 	}
 	for (i = 0; i < s->nlabels; i++) {
 		v = json_string(s->labels[i].value);
+		if (!v && utf8_ok(s->labels[i].value, strlen(s->labels[i].value)))
+			goto nomem;
 		if (!v) {
 			obs_error_set(err, "invalid UTF-8 in label '%s' of '%s'", s->labels[i].name,
 				      s->name);
@@ -1554,9 +1566,14 @@ json_t *obs_promtext_sample_record(const struct obs_promtext_sample *s, json_t *
 			     s->has_time ? s->time_ns : default_time_ns,
 			     (flags & OBS_PROMTEXT_NO_HELP) ? NULL : s->help,
 			     (flags & OBS_PROMTEXT_NO_HELP) ? NULL : s->unit, cumulative);
-	if (!rec)
-		obs_error_set(err, "cannot make a record of '%s'", s->name);
-	goto out;
+	if (rec)
+		goto out;
+	if (!obs_metric_name_valid(s->name)) {
+		char q[QBUF];
+
+		obs_error_set(err, "invalid metric name '%s'", quoted(q, s->name, strlen(s->name)));
+		goto out;
+	}
 nomem:
 	obs_error_set(err, "out of memory");
 out:
@@ -2076,28 +2093,20 @@ struct emitter {
 	void *ctx;
 	struct sbuf buf;
 	struct obs_error *err;
-	int failed;
 };
 
 static int em_flush(struct emitter *em)
 {
-	if (em->failed)
+	if (em->buf.len && em->out(em->ctx, em->buf.p, em->buf.len, em->err))
 		return -1;
-	if (em->buf.len && em->out(em->ctx, em->buf.p, em->buf.len, em->err)) {
-		em->failed = 1;
-		return -1;
-	}
 	em->buf.len = 0;
 	return 0;
 }
 
 static int em_check(struct emitter *em, int rc)
 {
-	if (rc) {
-		em->failed = 1;
-		obs_error_set(em->err, "out of memory");
-		return -1;
-	}
+	if (rc)
+		return obs_error_set(em->err, "out of memory");
 	if (em->buf.len >= OUT_CHUNK)
 		return em_flush(em);
 	return 0;
@@ -2169,9 +2178,8 @@ static int oline_cmp(const void *pa, const void *pb)
 		if (c)
 			return c;
 	}
-	if (a->origin != b->origin)
-		return a->origin - b->origin;
-	return strcmp(a->sname, b->sname);
+	/* Equal so far: one series, from observations (first) and stored. */
+	return a->origin - b->origin;
 }
 
 /* Same output series (sample name, labels)? */
@@ -2343,7 +2351,6 @@ static int emit_family(struct obs_promtext_writer *w, struct emitter *em, const 
 	rc = 0;
 	goto out;
 nomem:
-	em->failed = 1;
 	obs_error_set(em->err, "out of memory");
 out:
 	for (i = 0; i < 3; i++)
@@ -2355,7 +2362,7 @@ int obs_promtext_writer_emit(struct obs_promtext_writer *w, obs_promtext_out_fn 
 			     struct obs_error *err)
 {
 	struct wstate *st = w->priv;
-	struct emitter em = { out, ctx, { NULL, 0, 0 }, err, 0 };
+	struct emitter em = { out, ctx, { NULL, 0, 0 }, err };
 	char (*bstr)[OBS_PROMTEXT_VALUE_BUFSZ] = NULL;
 	struct oline *lines = NULL;
 	size_t lcap = 0, nb, i;

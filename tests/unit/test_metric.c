@@ -207,6 +207,42 @@ static void test_new_invalid(void **state)
 	json_decref(not_object);
 }
 
+/* jansson's allocations fail once ALLOC_BUDGET of them were made (-1: never). */
+static int alloc_budget = -1;
+
+static void *budget_malloc(size_t n)
+{
+	if (alloc_budget == 0)
+		return NULL;
+	if (alloc_budget > 0)
+		alloc_budget--;
+	return malloc(n);
+}
+
+static void test_new_out_of_memory(void **state)
+{
+	json_t *labels = json_pack("{s:s,s:s}", "a", "1", "b", "2"), *rec = NULL;
+	int n;
+
+	(void)state;
+	json_set_alloc_funcs(budget_malloc, free);
+	/* Every allocation failing in turn: NULL, no leak (LeakSanitizer watches), then success. */
+	for (n = 0; n < 200 && !rec; n++) {
+		alloc_budget = n;
+		rec = obs_metric_new("m", OBS_METRIC_COUNTER, 0.5, labels, T0, "help", "seconds", 1);
+	}
+	alloc_budget = -1;
+	json_set_alloc_funcs(malloc, free);
+	assert_non_null(rec);
+	assert_true(n > 10);
+	assert_json(rec, "{\"type\":\"metric\",\"name\":\"m\",\"metric_type\":\"counter\","
+		    "\"value\":0.5,\"labels\":{\"a\":\"1\",\"b\":\"2\"},"
+		    "\"time\":\"2025-11-24T21:45:03.123456789Z\",\"help\":\"help\","
+		    "\"unit\":\"seconds\",\"cumulative\":true}");
+	json_decref(rec);
+	json_decref(labels);
+}
+
 static void test_value(void **state)
 {
 	static const struct {
@@ -266,6 +302,7 @@ int main(void)
 		cmocka_unit_test(test_new_optional_fields),
 		cmocka_unit_test(test_new_values),
 		cmocka_unit_test(test_new_invalid),
+		cmocka_unit_test(test_new_out_of_memory),
 		cmocka_unit_test(test_value),
 	};
 

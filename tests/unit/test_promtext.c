@@ -13,7 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "obs_promtext.h"
@@ -311,6 +314,8 @@ static void test_format_value(void **state)
 		/* powers of two, where the closest 16-digit decimal does not read back */
 		{ 8.98846567431158e307, "8.98846567431158e+307" },
 		{ 9007199254740992.0 * 1024, "9.223372036854776e+18" },
+		{ 7.1202363472230444e-307, "7.120236347223045e-307" },   /* 2^-1017 */
+		{ 7.2911220195563975e-304, "7.291122019556398e-304" },   /* 2^-1007 */
 		{ INFINITY, "+Inf" }, { -INFINITY, "-Inf" }, { NAN, "NaN" },
 	};
 	char buf[OBS_PROMTEXT_VALUE_BUFSZ];
@@ -843,6 +848,15 @@ static void test_parse_errors(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		check_error(cases[i].fmt, cases[i].in, cases[i].msg);
+	{
+		/* A NUL byte: valid UTF-8, but not for us. */
+		struct parse_result res;
+
+		parse_with("a{b=\"x\0y\"} 1\n", 14, TEXT, 0, 0, &res);
+		assert_int_equal(res.rc, -1);
+		assert_string_equal(res.err.msg, "t:1: invalid UTF-8 in label value of 'b'");
+		free(res.text);
+	}
 }
 
 static void test_parse_errors_all_modes(void **state)
@@ -1006,6 +1020,27 @@ static void test_parse_long_lines(void **state)
 	free(r.buf);
 }
 
+static void test_parse_long_partial(void **state)
+{
+	size_t n = 10000, i;
+	char *in = malloc(n + 2);
+	struct parse_result res;
+
+	(void)state;
+	/* A line much longer than the first buffer, arriving in two pieces. */
+	memcpy(in, "a{v=\"", 5);
+	for (i = 5; i < n - 5; i++)
+		in[i] = (char)('a' + i % 26);
+	memcpy(in + n - 5, "\"} 7\n", 5);
+	parse_with(in, n, TEXT, n - 3, 0, &res);
+	assert_int_equal(res.rc, 0);
+	assert_int_equal(res.samples, 1);
+	assert_int_equal(strlen(res.text), strlen("L1 a untyped(untyped) a plain {v=\"\"} 7\n") + n - 10);
+	assert_memory_equal(res.text + 34, in + 5, n - 10);
+	free(res.text);
+	free(in);
+}
+
 static void test_parse_warn_mode(void **state)
 {
 	const char *in = "# TYPE a gauge\n"
@@ -1095,6 +1130,14 @@ static void test_parse_feed_line(void **state)
 	free(r.buf);
 }
 
+static volatile sig_atomic_t alarms;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	alarms++;
+}
+
 static void test_parse_fd(void **state)
 {
 	struct obs_promtext_parser p;
@@ -1123,6 +1166,40 @@ static void test_parse_fd(void **state)
 	assert_string_equal(err.msg, "<stdin>:2: invalid value 'x'");
 	close(pfd[0]);
 	obs_promtext_parser_release(&p);
+
+	/* A signal while waiting for input: the read is tried again. */
+	{
+		struct sigaction sa, old;
+		struct itimerval it;
+		pid_t pid;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_alarm;
+		sigemptyset(&sa.sa_mask);
+		sa.sa_flags = 0;   /* no SA_RESTART: read() fails with EINTR */
+		assert_int_equal(sigaction(SIGALRM, &sa, &old), 0);
+		assert_int_equal(pipe(pfd), 0);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			close(pfd[0]);
+			usleep(300000);
+			_exit(write(pfd[1], "a 1\n", 4) == 4 ? 0 : 1);
+		}
+		close(pfd[1]);
+		memset(&it, 0, sizeof(it));
+		it.it_value.tv_usec = 50000;
+		assert_int_equal(setitimer(ITIMER_REAL, &it, NULL), 0);
+		alarms = 0;
+		assert_int_equal(obs_promtext_parser_init(&p, "slow", render_sample, &r, &err), 0);
+		assert_int_equal(obs_promtext_parse_fd(&p, pfd[0], &err), 0);
+		assert_int_equal(p.samples, 1);
+		assert_int_equal(alarms, 1);
+		obs_promtext_parser_release(&p);
+		close(pfd[0]);
+		assert_int_equal(waitpid(pid, NULL, 0), pid);
+		sigaction(SIGALRM, &old, NULL);
+	}
 
 	/* A read error. */
 	assert_int_equal(obs_promtext_parser_init(&p, "dir", render_sample, &r, &err), 0);
@@ -1334,11 +1411,56 @@ static void test_sample_record_errors(void **state)
 	json_decref(extra);
 	s.name = "not valid";
 	assert_null(obs_promtext_sample_record(&s, NULL, 0, 0, &err));
-	assert_string_equal(err.msg, "cannot make a record of 'not valid'");
+	assert_string_equal(err.msg, "invalid metric name 'not valid'");
 	l.value = "\xff";   /* not from the parser, which refuses it */
 	s.name = "m";
 	assert_null(obs_promtext_sample_record(&s, NULL, 0, 0, &err));
 	assert_string_equal(err.msg, "invalid UTF-8 in label 'a' of 'm'");
+}
+
+/* jansson's allocations fail once ALLOC_BUDGET of them were made (-1: never). */
+static int alloc_budget = -1;
+
+static void *budget_malloc(size_t n)
+{
+	if (alloc_budget == 0)
+		return NULL;
+	if (alloc_budget > 0)
+		alloc_budget--;
+	return malloc(n);
+}
+
+static void test_sample_record_out_of_memory(void **state)
+{
+	struct obs_promtext_label l[2] = { { "job", "app" }, { "path", "/" } };
+	struct obs_promtext_sample s;
+	struct obs_error err;
+	json_t *extra = json_pack("{s:s,s:s}", "job", "node", "instance", "h:1"), *rec = NULL;
+	int n;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	s.family = s.name = "m";
+	s.type_name = "counter";
+	s.type = OBS_METRIC_COUNTER;
+	s.labels = l;
+	s.nlabels = 2;
+	s.value = 1;
+	s.help = "Help.";
+	json_set_alloc_funcs(budget_malloc, free);
+	for (n = 0; n < 200 && !rec; n++) {
+		alloc_budget = n;
+		err.msg[0] = '\0';
+		rec = obs_promtext_sample_record(&s, extra, T0, 0, &err);
+		if (!rec)
+			assert_string_equal(err.msg, "out of memory");
+	}
+	alloc_budget = -1;
+	json_set_alloc_funcs(malloc, free);
+	assert_non_null(rec);
+	assert_true(n > 10);
+	json_decref(rec);
+	json_decref(extra);
 }
 
 /* ---- the writer ------------------------------------------------------------------ */
@@ -1612,6 +1734,8 @@ static void test_writer_passthrough(void **state)
 	add(&w, mk("lat_bucket", "histogram", 2, "{\"h\":\"/\",\"le\":\"2\"}", 9, 1, NULL));
 	add(&w, mk("lat_sum", "histogram", 12.5, "{\"h\":\"/\"}", 0, 1, NULL));
 	add(&w, mk("lat_bucket", "histogram", 0, "{\"h\":\"/\",\"le\":\"0.5e1\"}", 0, 1, NULL));
+	add(&w, mk("lat_bucket", "histogram", 9, "{\"h\":\"/\",\"le\":\"NaN\"}", 0, 1, NULL));
+	add(&w, mk("lat_bucket", "histogram", 1, "{\"h\":\"/\",\"le\":\"2.0\"}", 0, 1, NULL));
 	add_fails(&w, mk("gc_seconds", "summary", 3, NULL, 0, 1, NULL),
 		  "'gc_seconds' has no 'quantile' label");
 	add(&w, mk("gc_seconds_sum", "summary", 0.9, NULL, 0, 1, NULL));
@@ -1629,9 +1753,11 @@ static void test_writer_passthrough(void **state)
 		      "# HELP lat Latency.\n"
 		      "# TYPE lat histogram\n"
 		      "lat_bucket{h=\"/\",le=\"2\"} 2\n"
+		      "lat_bucket{h=\"/\",le=\"2.0\"} 1\n"
 		      "lat_bucket{h=\"/\",le=\"0.5e1\"} 0\n"
 		      "lat_bucket{h=\"/\",le=\"10\"} 4\n"
 		      "lat_bucket{h=\"/\",le=\"+Inf\"} 5\n"
+		      "lat_bucket{h=\"/\",le=\"NaN\"} 9\n"
 		      "lat_sum{h=\"/\"} 12.5\n"
 		      "lat_count{h=\"/\"} 5\n");
 	obs_promtext_writer_release(&w);
@@ -1803,6 +1929,65 @@ static void test_writer_output(void **state)
 	/* A closed descriptor. */
 	assert_int_equal(obs_promtext_writer_write_fd(&w, fd, &err), -1);
 	assert_string_equal(err.msg, "cannot write metrics: Bad file descriptor");
+	obs_promtext_writer_release(&w);
+}
+
+static void test_writer_output_fails(void **state)
+{
+	struct obs_promtext_writer w;
+	struct obs_error err;
+	char *big = malloc(70001);
+	json_t *rec;
+
+	(void)state;
+	memset(big, 'x', 70000);
+	big[70000] = '\0';
+	/* The output goes out in pieces: a failure while writing HELP, TYPE or a sample line. */
+	obs_promtext_writer_init(&w);
+	add(&w, mk("a", "gauge", 1, NULL, 0, 0, big));
+	assert_int_equal(obs_promtext_writer_emit(&w, failing_out, NULL, &err), -1);
+	assert_string_equal(err.msg, "disk full");
+	obs_promtext_writer_release(&w);
+
+	obs_promtext_writer_init(&w);
+	big[0] = 'n';
+	rec = obs_metric_new(big, OBS_METRIC_GAUGE, 1, NULL, T0, NULL, NULL, 0);
+	add(&w, rec);
+	assert_int_equal(obs_promtext_writer_emit(&w, failing_out, NULL, &err), -1);
+	assert_string_equal(err.msg, "disk full");
+	obs_promtext_writer_release(&w);
+
+	obs_promtext_writer_init(&w);
+	rec = obs_metric_new("g", OBS_METRIC_GAUGE, 1, NULL, T0, NULL, NULL, 0);
+	json_object_set_new(json_object_get(rec, "labels"), "v", json_string(big));
+	add(&w, rec);
+	assert_int_equal(obs_promtext_writer_emit(&w, failing_out, NULL, &err), -1);
+	assert_string_equal(err.msg, "disk full");
+	obs_promtext_writer_release(&w);
+	free(big);
+}
+
+static void test_writer_untimed(void **state)
+{
+	struct obs_promtext_writer w;
+	json_t *rec;
+
+	(void)state;
+	/* Records without "time": no timestamp, and any timed record is newer. */
+	obs_promtext_writer_init(&w);
+	w.timestamps = 1;
+	rec = mk("g", "gauge", 1, NULL, 0, 0, NULL);
+	json_object_del(rec, "time");
+	add(&w, rec);
+	add(&w, mk("g", "gauge", 2, "{\"a\":\"b\"}", 7, 0, NULL));
+	rec = mk("g", "gauge", 3, "{\"a\":\"b\"}", 0, 0, NULL);
+	json_object_del(rec, "time");
+	add(&w, rec);
+	rec = mk("c_total", "counter", 3, NULL, 0, 0, NULL);
+	json_object_del(rec, "time");
+	add(&w, rec);
+	assert_output(&w, "# TYPE c_total counter\nc_total 3\n"
+		      "# TYPE g gauge\ng 1\ng{a=\"b\"} 2 1700000000007\n");
 	obs_promtext_writer_release(&w);
 }
 
@@ -2116,6 +2301,7 @@ int main(void)
 		cmocka_unit_test(test_parse_chunks),
 		cmocka_unit_test(test_parse_torn_crlf),
 		cmocka_unit_test(test_parse_long_lines),
+		cmocka_unit_test(test_parse_long_partial),
 		cmocka_unit_test(test_parse_warn_mode),
 		cmocka_unit_test(test_parse_callback_error),
 		cmocka_unit_test(test_parse_feed_line),
@@ -2124,6 +2310,7 @@ int main(void)
 		cmocka_unit_test(test_parse_fixtures),
 		cmocka_unit_test(test_sample_record),
 		cmocka_unit_test(test_sample_record_errors),
+		cmocka_unit_test(test_sample_record_out_of_memory),
 		cmocka_unit_test(test_writer_counters_gauges),
 		cmocka_unit_test(test_writer_histogram),
 		cmocka_unit_test(test_writer_buckets),
@@ -2134,6 +2321,8 @@ int main(void)
 		cmocka_unit_test(test_writer_escaping_sorting),
 		cmocka_unit_test(test_writer_add_errors),
 		cmocka_unit_test(test_writer_output),
+		cmocka_unit_test(test_writer_output_fails),
+		cmocka_unit_test(test_writer_untimed),
 		cmocka_unit_test(test_writer_large),
 		cmocka_unit_test(test_roundtrip_fixtures),
 		cmocka_unit_test(test_roundtrip_records),
