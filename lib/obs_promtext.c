@@ -345,59 +345,117 @@ int obs_promtext_parse_value(const char *s, size_t len, double *v)
 	return rc;
 }
 
-/*
- * The PREC-digit decimal closest to V (> 0, finite), or one next to it,
- * that reads back to V: D (NUL-terminated, *N digits) times 10^(*EXP - *N + 1).
- * 0 if there is none with PREC digits.
- */
-static int digits_at(double v, int prec, char *d, int *n, int *exp)
+/* "D.DDDe+X" (or "De+X") into digits D (NUL-terminated, *N of them) and exponent *EXP. */
+static void split_e(const char *tmp, char *d, int *n, int *exp)
 {
-	char tmp[48], cand[48], e[24];
-	int k, delta, ne, eexp;
+	int k;
 
-	snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, v);
-	/* tmp is "D.DDDe+XX" (or "De+XX" at precision 1). */
 	*n = 0;
 	for (k = 0; tmp[k] != 'e'; k++)
 		if (tmp[k] != '.')
 			d[(*n)++] = tmp[k];
 	d[*n] = '\0';
 	*exp = atoi(tmp + k + 1);
-	if (strtod(tmp, NULL) == v)
+}
+
+/* Add DELTA (+1 or -1) to the last of the *N digits of E, carrying; may change *N and *EXP. */
+static void step_digits(char *e, int *n, int *exp, int delta)
+{
+	int k;
+
+	for (k = *n - 1; k >= 0; k--) {
+		if (delta > 0 && e[k] == '9') {
+			e[k] = '0';
+		} else if (delta < 0 && e[k] == '0') {
+			e[k] = '9';
+		} else {
+			e[k] = (char)(e[k] + delta);
+			break;
+		}
+	}
+	if (k < 0) {   /* 99..9 + 1 = 100..0 */
+		memmove(e + 1, e, (size_t)*n + 1);
+		e[0] = '1';
+		(*n)++;
+		(*exp)++;
+	} else if (e[0] == '0') {   /* 10..0 - 1 = 09..9 */
+		memmove(e, e + 1, (size_t)*n);
+		(*n)--;
+		(*exp)--;
+	}
+}
+
+/* Does D (N digits) times 10^(EXP - N + 1) read back as V? (Built by hand: printf is slow.) */
+static int reads_back(double v, const char *d, int n, int exp)
+{
+	char cand[48], rev[8];
+	int o = 0, k = 0;
+	unsigned u = (unsigned)(exp < 0 ? -exp : exp);
+
+	cand[o++] = d[0];
+	cand[o++] = '.';
+	memcpy(cand + o, d + 1, (size_t)n - 1);
+	o += n - 1;
+	cand[o++] = 'e';
+	if (exp < 0)
+		cand[o++] = '-';
+	do {
+		rev[k++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	while (k)
+		cand[o++] = rev[--k];
+	cand[o] = '\0';
+	return strtod(cand, NULL) == v;
+}
+
+/*
+ * The PREC-digit decimal closest to V (> 0, finite), or one next to it,
+ * that reads back to V: D (NUL-terminated, *N digits) times
+ * 10^(*EXP - *N + 1). 0 if there is none with PREC digits. D17/EXP17 are
+ * V's 17 correctly rounded digits, from which shorter roundings are made
+ * without printing V again (except at an exact tie of those 17 digits).
+ */
+static int digits_at(double v, int prec, const char *d17, int exp17, char *d, int *n, int *exp)
+{
+	char tmp[48], e[24];
+	int k, delta, ne, eexp, up;
+
+	memcpy(d, d17, (size_t)prec);
+	d[prec] = '\0';
+	*n = prec;
+	*exp = exp17;
+	if (prec < 17) {
+		/* Round the 17 digits at PREC: below or above half is sure, exactly half is not. */
+		up = d17[prec] > '5';
+		if (d17[prec] == '5') {
+			for (k = prec + 1; k < 17 && d17[k] == '0'; k++)
+				;
+			if (k == 17) {
+				snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, v);
+				split_e(tmp, d, n, exp);
+			}
+			up = k < 17;
+		}
+		if (up)
+			step_digits(d, n, exp, 1);
+	}
+	if (reads_back(v, d, *n, *exp))
 		return 1;
 	/*
-	 * Next to a power of two the interval of values that read back to V
-	 * is lopsided: the neighbour of the closest PREC-digit decimal on the
+	 * At a power of two the interval of values that read back to V is
+	 * lopsided: the neighbour of the closest PREC-digit decimal on the
 	 * wide side may read back where the closest does not (2^-1017).
+	 * Elsewhere the interval is symmetric and the closest is the best.
 	 */
+	if (frexp(v, &k) != 0.5)
+		return 0;
 	for (delta = 1; delta >= -1; delta -= 2) {
 		ne = *n;
 		eexp = *exp;
 		memcpy(e, d, (size_t)ne + 1);
-		for (k = ne - 1; k >= 0; k--) {
-			if (delta > 0 && e[k] == '9') {
-				e[k] = '0';
-			} else if (delta < 0 && e[k] == '0') {
-				e[k] = '9';
-			} else {
-				e[k] = (char)(e[k] + delta);
-				break;
-			}
-		}
-		if (k < 0) {   /* 99..9 + 1 = 100..0 */
-			memmove(e + 1, e, (size_t)ne + 1);
-			e[0] = '1';
-			ne++;
-			eexp++;
-		} else if (e[0] == '0') {   /* 10..0 - 1 = 09..9 */
-			memmove(e, e + 1, (size_t)ne);
-			ne--;
-			eexp--;
-		}
-		if (ne == 0)
-			continue;
-		snprintf(cand, sizeof(cand), "%c.%se%d", e[0], e + 1, eexp);
-		if (strtod(cand, NULL) == v) {
+		step_digits(e, &ne, &eexp, delta);
+		if (ne > 0 && reads_back(v, e, ne, eexp)) {
 			memcpy(d, e, (size_t)ne + 1);
 			*n = ne;
 			*exp = eexp;
@@ -414,12 +472,38 @@ static int digits_at(double v, int prec, char *d, int *n, int *exp)
  */
 static void shortest_digits(double v, char *digits, int *nd, int *dp)
 {
-	char d[24];
-	int prec = 1, n, exp;
+	char tmp[48], d17[24], d[24];
+	int lo = 1, hi = 17, mid, n, exp, exp17;
 
-	/* At 17 digits the closest decimal always reads back. */
-	while (!digits_at(v, prec, d, &n, &exp))
-		prec++;
+	if (v < 9007199254740992.0 && v == floor(v)) {
+		/* Below 2^53 a whole number needs all its digits, and no more. */
+		uint64_t u = (uint64_t)v;
+		char rev[24];
+		int k = 0;
+
+		do {
+			rev[k++] = (char)('0' + u % 10);
+			u /= 10;
+		} while (u);
+		for (n = 0; k; n++)
+			d[n] = rev[--k];
+		exp = n - 1;
+	} else {
+		snprintf(tmp, sizeof(tmp), "%.16e", v);
+		split_e(tmp, d17, &n, &exp17);
+		/*
+		 * If some PREC-digit decimal reads back, so does the closest
+		 * PREC+1-digit one: search the precision by halves (17 always works).
+		 */
+		while (lo < hi) {
+			mid = (lo + hi) / 2;
+			if (digits_at(v, mid, d17, exp17, d, &n, &exp))
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+		digits_at(v, lo, d17, exp17, d, &n, &exp);
+	}
 	/* Not expected at the shortest precision, but cheap to be sure of. */
 	while (n > 1 && d[n - 1] == '0')
 		n--;
