@@ -59,7 +59,10 @@
  * before that are milliseconds, after it seconds: a caller that knows the
  * Content-Type should set the format (obs_promtext_format_from_content_type).
  * In AUTO and OpenMetrics modes nothing but blank lines may follow "# EOF";
- * in OpenMetrics mode a missing "# EOF" is an error.
+ * in OpenMetrics mode a missing "# EOF" is an error, and all timestamps are
+ * seconds. OpenMetrics mode is otherwise as lenient as 0.0.4 (blank lines,
+ * other comments, "untyped", bare counter names are accepted; OpenMetrics
+ * rules on counter values, bucket order or MetricPoint order are not checked).
  * Not accepted: undefined escapes (OpenMetrics says SHOULD NOT), NUL bytes
  * and invalid UTF-8 in label values and HELP, Prometheus 3 quoted UTF-8
  * metric names.
