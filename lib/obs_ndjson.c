@@ -603,6 +603,50 @@ static int dump_to_writer(const char *buf, size_t size, void *data)
 	return 0;
 }
 
+/* Fewest significant digits (1..17) that read back as exactly V. */
+static int shortest_digits(double v)
+{
+	char buf[40];
+	int p;
+
+	for (p = 1; p < 17; p++) {
+		snprintf(buf, sizeof(buf), "%.*g", p, v);
+		if (strtod(buf, NULL) == v)
+			return p;
+	}
+	return 17;
+}
+
+/* The most digits any real in V needs to round-trip (0 if it has none). */
+static int real_precision(const json_t *v)
+{
+	const char *key;
+	const json_t *item;
+	size_t i;
+	int p = 0, q;
+
+	if (json_is_real(v))
+		return shortest_digits(json_real_value(v));
+	if (json_is_object(v)) {
+		json_object_foreach((json_t *)v, key, item)
+			if ((q = real_precision(item)) > p)
+				p = q;
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, item)
+			if ((q = real_precision(item)) > p)
+				p = q;
+	}
+	return p;
+}
+
+/* json_dumps flags for OBJ: compact, reals as short as round-tripping allows. */
+static size_t dump_flags(const json_t *obj)
+{
+	int prec = real_precision(obj);
+
+	return JSON_COMPACT | (prec ? JSON_REAL_PRECISION(prec) : 0);
+}
+
 int obs_ndjson_write(struct obs_ndjson_writer *w, const json_t *obj, struct obs_error *err)
 {
 	struct dump_ctx ctx = { w, 0 };
@@ -614,7 +658,7 @@ int obs_ndjson_write(struct obs_ndjson_writer *w, const json_t *obj, struct obs_
 		return obs_error_set(err, "cannot write JSON value: not an object or array");
 	/* The record goes in whole or not at all. */
 	start = w->len;
-	if (json_dump_callback(obj, dump_to_writer, &ctx, JSON_COMPACT) < 0 ||
+	if (json_dump_callback(obj, dump_to_writer, &ctx, dump_flags(obj)) < 0 ||
 	    writer_reserve(w, 1, NULL) < 0) {
 		w->len = start;
 		return obs_error_set(err, ctx.oom ? "out of memory" : "cannot serialise JSON value");
@@ -638,7 +682,7 @@ int obs_ndjson_write_raw(struct obs_ndjson_writer *w, const char *line, size_t l
 
 char *obs_json_dump_line(const json_t *obj, size_t *len)
 {
-	char *s = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
+	char *s = obj ? json_dumps(obj, dump_flags(obj)) : NULL;
 
 	if (len)
 		*len = s ? strlen(s) : 0;

@@ -113,7 +113,11 @@ int obs_ndjson_flush(struct obs_ndjson_writer *w, struct obs_error *err);
 /* Free the buffer (does not flush, does not close fd). */
 void obs_ndjson_writer_release(struct obs_ndjson_writer *w);
 
-/* Serialise OBJ compactly, in key order, newline NOT included. Caller frees. */
+/*
+ * Serialise OBJ compactly, in key order, newline NOT included. Reals are
+ * written with the fewest digits that read back exactly (0.1, not
+ * 0.10000000000000001). Caller frees.
+ */
 char *obs_json_dump_line(const json_t *obj, size_t *len);
 
 #endif

@@ -1148,7 +1148,7 @@ static void test_writer(void **state)
 	assert_int_equal(obs_ndjson_flush(&w, &err), 0);
 	assert_int_equal(obs_ndjson_flush(&w, &err), 0);
 	back = read_back(path, &len);
-	assert_string_equal(back, "{\"z\":\"last-first\",\"a\":1,\"r\":0.10000000000000001,"
+	assert_string_equal(back, "{\"z\":\"last-first\",\"a\":1,\"r\":0.1,"
 			    "\"u\":\"\xc3\xa9\\\"\\\\\\n\",\"arr\":[1,true,null],\"o\":{}}\n"
 			    "{\"raw\":true}\n[7]\n");
 	free(back);
@@ -1310,6 +1310,18 @@ static void test_dump_line(void **state)
 	free(s);
 	s = obs_json_dump_line(obj, NULL);
 	assert_non_null(s);
+	free(s);
+	json_decref(obj);
+	/* reals: the shortest text that reads back exactly */
+	obj = json_pack("{s:f, s:f, s:[f]}", "d", 890681 / 1e6, "t", 0.1, "x", 1 / 3.0);
+	s = obs_json_dump_line(obj, &len);
+	/* one real needing 16 digits sets the precision of the whole line */
+	assert_string_equal(s, "{\"d\":0.8906809999999999,\"t\":0.1,\"x\":[0.3333333333333333]}");
+	free(s);
+	json_decref(obj);
+	obj = json_pack("{s:f, s:f}", "d", 890681 / 1e6, "t", 1e300);
+	s = obs_json_dump_line(obj, &len);
+	assert_string_equal(s, "{\"d\":0.890681,\"t\":1e300}");
 	free(s);
 	json_decref(obj);
 	assert_null(obs_json_dump_line(NULL, &len));
