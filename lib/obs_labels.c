@@ -283,37 +283,14 @@ static void sb_quoted(struct sbuf *b, const char *s)
 	sb_add(b, "\"", 1);
 }
 
-static int metric_name_ok(const char *s)
-{
-	const char *p;
-
-	if (!*s)
-		return 0;
-	for (p = s; *p; p++) {
-		int alpha = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_' ||
-			    *p == ':';
-
-		if (!alpha && !(p > s && *p >= '0' && *p <= '9'))
-			return 0;
-	}
-	return 1;
-}
-
 char *obs_labels_format(const struct obs_labels *l)
 {
 	struct sbuf b = { 0 };
-	const char *name = obs_labels_get(l, "__name__");
-	unsigned i, n = 0;
+	unsigned i;
 
-	if (name && metric_name_ok(name))
-		sb_str(&b, name);
-	else
-		name = NULL;
 	sb_add(&b, "{", 1);
 	for (i = 0; i < l->len; i++) {
-		if (name && strcmp(l->v[i].name, "__name__") == 0)
-			continue;
-		if (n++)
+		if (i)
 			sb_add(&b, ", ", 2);
 		sb_str(&b, l->v[i].name);
 		sb_add(&b, "=", 1);

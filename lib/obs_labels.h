@@ -61,9 +61,8 @@ int obs_labels_equal_pairs(const struct obs_labels *l, const struct obs_label *p
 size_t obs_labels_normalize(struct obs_label *pairs, size_t len);
 
 /*
- * Render as {a="b", c="d"} with Go-style escaping of values, the metric
- * name (label __name__) first outside the braces when it is a valid name:
- * up{job="x"}. Caller frees; NULL only when out of memory.
+ * Render as Prometheus does in messages: {__name__="up", job="x"}, values
+ * quoted with Go-style escapes. Caller frees; NULL only when out of memory.
  */
 char *obs_labels_format(const struct obs_labels *l);
 

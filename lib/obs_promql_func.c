@@ -27,7 +27,7 @@ static int extrapolated(const struct win *w, double *out, int counter, int rate)
 {
 	const struct obs_sample *s = w->s;
 	size_t n = w->n, i;
-	double result, last = 0, to_start, to_end, sampled, avg, threshold, interval;
+	double result, last = 0, to_start, to_end, sampled, avg, threshold, interval, factor;
 
 	if (n < 2)
 		return 0;
@@ -53,10 +53,10 @@ static int extrapolated(const struct win *w, double *out, int counter, int rate)
 	interval = sampled;
 	interval += to_start < threshold ? to_start : avg / 2;
 	interval += to_end < threshold ? to_end : avg / 2;
-	result = result * (interval / sampled);
+	factor = interval / sampled;
 	if (rate)
-		result = result / ((double)w->range / 1000);
-	*out = result;
+		factor /= (double)w->range / 1000;
+	*out = result * factor;
 	return 1;
 }
 
