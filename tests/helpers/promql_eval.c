@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <jansson.h>
 
 #include "obs_promql.h"
 #include "obs_series.h"
@@ -13,7 +14,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: promql_eval [-f RECORDS] (-t TIME | -s START -e END -r STEP) EXPR\n"
-		"       promql_eval [-f RECORDS] -b BATCH   (lines: TIME<TAB>EXPR)\n"
+		"       promql_eval [-f RECORDS] -b BATCH   (lines: TIME<TAB>\"EXPR as a JSON string\")\n"
 		"times and steps in seconds; prints the API \"data\" object, or \"error: MSG\"\n");
 }
 
@@ -54,6 +55,7 @@ static int batch(struct obs_series_set *set, const char *path)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
 	char *line = NULL, *tab;
+	json_t *expr;
 	size_t cap = 0;
 	ssize_t n;
 
@@ -70,7 +72,14 @@ static int batch(struct obs_series_set *set, const char *path)
 			continue;
 		}
 		*tab = '\0';
-		eval_one(set, tab + 1, 0, secs(line), 0, 0, 0);
+		expr = json_loads(tab + 1, JSON_DECODE_ANY, NULL);
+		if (!json_is_string(expr)) {
+			printf("error: expression is not a JSON string\n");
+			json_decref(expr);
+			continue;
+		}
+		eval_one(set, json_string_value(expr), 0, secs(line), 0, 0, 0);
+		json_decref(expr);
 		fflush(stdout);
 	}
 	free(line);
