@@ -42,7 +42,7 @@ CFLAGS    += --coverage -O0
 LDFLAGS   += --coverage
 endif
 
-PKGS      := jansson yaml-0.1 zlib
+PKGS      := jansson yaml-0.1 zlib libpcre2-8
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS  := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
@@ -164,7 +164,7 @@ bench: all
 # Debian packages needed to build and test; `make deps` installs the missing
 # ones when run as root and prints the command otherwise.
 DEB_PKGS  := gcc make pkg-config libjansson-dev libyaml-dev zlib1g-dev \
-             libcurl4-openssl-dev libjsmn-dev libcmocka-dev bats bats-support \
+             libcurl4-openssl-dev libjsmn-dev libcmocka-dev libpcre2-dev tzdata bats bats-support \
              bats-assert jq python3 python3-jsonschema clang libclang-rt-14-dev \
              procps util-linux hyperfine zsh fish bash-completion \
              prometheus prometheus-node-exporter time
