@@ -61,7 +61,7 @@ $(1)_SRC := $$(sort $$(wildcard cmd/$(1)/*.c))
 $(1)_OBJ := $$($(1)_SRC:%.c=$(O)/%.o)
 $(O)/bin/$(1): $$($(1)_OBJ) $(LIB)
 	@mkdir -p $$(@D)
-	$$(CC) $$(LDFLAGS) -o $$@ $$($(1)_OBJ) $(LIB) $(PKG_LIBS) -lm
+	$$(CC) $$(LDFLAGS) -Wl,--as-needed -o $$@ $$($(1)_OBJ) $(LIB) $(PKG_LIBS) -lm
 endef
 $(foreach p,$(PROGS),$(eval $(call prog_rules,$(p))))
 
