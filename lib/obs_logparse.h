@@ -132,9 +132,10 @@ const char *obs_log_format_name(enum obs_log_format format);
  *   4. logfmt, strictly: the first token is key=value with a key made of
  *      letters, digits and _ . - / @ (not starting with a digit), and at
  *      least half of the tokens are key=value.
- * The format with the most lines wins; a tie goes to the earlier format in
- * that order. OBS_LOG_AUTO when no line matched any format (every line is
- * then tried on its own). The regex format is never guessed.
+ * The format with the most lines wins; ties go to json, journald, syslog,
+ * access, logfmt, in that order. OBS_LOG_AUTO when no line matched any
+ * format (a parser set to auto then tries every line on its own, in the
+ * order above). The regex format is never guessed.
  */
 enum obs_log_format obs_log_format_detect(const char *const *lines, int n);
 
