@@ -54,6 +54,8 @@ CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 CURL_LIBS := $(shell $(PKG_CONFIG) --libs libcurl 2>/dev/null)
 MHD_LIBS  := $(shell $(PKG_CONFIG) --libs libmicrohttpd gnutls 2>/dev/null)
 faultsrv_LIBS := $(MHD_LIBS)
+SNAPPY_LIBS := $(shell $(PKG_CONFIG) --libs snappy 2>/dev/null || echo -lsnappy)
+obs-export_LIBS := $(CURL_LIBS) $(SNAPPY_LIBS)
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(CPPFLAGS)
 
 # ---- library -------------------------------------------------------------
@@ -176,7 +178,7 @@ DEB_PKGS  := gcc make pkg-config libjansson-dev libyaml-dev zlib1g-dev \
              bats bats-support \
              bats-assert jq python3 python3-jsonschema clang libclang-rt-14-dev \
              procps util-linux hyperfine zsh fish bash-completion \
-             prometheus prometheus-node-exporter time
+             prometheus prometheus-node-exporter prometheus-pushgateway libsnappy-dev time
 deps:
 	@command -v dpkg-query >/dev/null || { echo "make deps: not a Debian system; install: $(DEB_PKGS)"; exit 0; }; \
 	missing=$$(for p in $(DEB_PKGS); do \

@@ -214,6 +214,11 @@ static void scrub(const struct obs_http *h, const char *url, char *msg)
 	}
 }
 
+void obs_http_scrub(const struct obs_http *h, const char *url, char *text)
+{
+	scrub(h, url ? url : "", text);
+}
+
 /* Set ERR to "PREFIX 'redacted URL': fmt..." with secrets scrubbed; returns -1. */
 static int http_error(const struct obs_http *h, struct obs_error *err, const char *prefix,
 		      const char *url, const char *fmt, ...)

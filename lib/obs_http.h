@@ -194,6 +194,15 @@ int obs_http_send(struct obs_http *h, const char *method, const char *url,
 int obs_http_get(struct obs_http *h, const char *url, const char *accept,
 		 struct obs_http_response *resp, struct obs_error *err);
 
+/*
+ * Remove H's secrets from TEXT in place, as every message of this module
+ * is scrubbed: header values (and their words of 8 bytes or more, for
+ * "Bearer TOKEN"), URL's user info and its secret query values each become
+ * "***". For server answers kept elsewhere (a dead-letter file). URL may
+ * be NULL.
+ */
+void obs_http_scrub(const struct obs_http *h, const char *url, char *text);
+
 #define OBS_HTTP_REDACT_PATH 1
 
 /*

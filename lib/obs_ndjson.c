@@ -469,6 +469,13 @@ int obs_ndjson_next_line(struct obs_ndjson_reader *r, const char **line, size_t 
 	return 1;
 }
 
+int obs_ndjson_line_ready(const struct obs_ndjson_reader *r)
+{
+	if (r->src || r->eof || r->fd < 0)
+		return 1;
+	return r->pos < r->len && memchr(r->buf + r->pos, '\n', r->len - r->pos) != NULL;
+}
+
 int obs_ndjson_next(struct obs_ndjson_reader *r, json_t **obj, struct obs_error *err)
 {
 	json_error_t jerr;

@@ -85,6 +85,13 @@ int obs_ndjson_next_line(struct obs_ndjson_reader *r, const char **line, size_t 
  */
 int obs_ndjson_next(struct obs_ndjson_reader *r, json_t **obj, struct obs_error *err);
 void obs_ndjson_close(struct obs_ndjson_reader *r);
+/*
+ * 1 if the next obs_ndjson_next_line would return without reading the
+ * descriptor: a complete line is buffered, the input ended, or it is
+ * gzip (whose buffered state cannot be told); 0 if it would read. For
+ * callers that poll() a pipe before reading, to act on timers meanwhile.
+ */
+int obs_ndjson_line_ready(const struct obs_ndjson_reader *r);
 
 /*
  * A buffered writer of compact JSON lines; write errors are sticky: once

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/* obs-export: ship the store's records to the systems that scale (OTLP, Prometheus, Loki, ...). */
+#include "export.h"
+#include "obs_cli.h"
+
+static const struct obs_cmd commands[] = {
+	{ "loki", cmd_loki, "loki [options] [FILE...]",
+	  "push records to Grafana Loki" },
+	{ "elasticsearch", cmd_elasticsearch, "elasticsearch [options] [FILE...]",
+	  "index records in Elasticsearch or OpenSearch (_bulk)" },
+	{ "splunk", cmd_splunk, "splunk --url URL [options] [FILE...]",
+	  "send records to Splunk's HTTP Event Collector" },
+	{ "datadog", cmd_datadog, "datadog [options] [FILE...]",
+	  "send metrics and logs to Datadog" },
+	{ "zipkin", cmd_zipkin, "zipkin [options] [FILE...]",
+	  "send spans to Zipkin (v2 JSON)" },
+	{ "webhook", cmd_webhook, "webhook [options] [FILE...]",
+	  "post records as NDJSON to a URL" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+int main(int argc, char **argv)
+{
+	obs_cli_init(argv[0]);
+	return obs_cli_dispatch(commands,
+				"Ship records to OpenTelemetry, Prometheus, Loki, Elasticsearch and more.",
+				argc, argv);
+}
