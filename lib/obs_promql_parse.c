@@ -215,6 +215,14 @@ static int parse_label_list(struct parser *p, struct strlist *l, const char *con
 	return 0;
 }
 
+/* A regex error for our messages: "unsupported at column N: regex ..." says it once. */
+static const char *regex_msg(const struct obs_error *err, int rc)
+{
+	if (rc == -2 && strncmp(err->msg, "unsupported ", 12) == 0)
+		return err->msg + 12;
+	return err->msg;
+}
+
 /* ---- selectors ------------------------------------------------------------------------------- */
 
 static int add_matcher(struct parser *p, struct obs_promql_expr *e, enum obs_match_type type,
@@ -231,7 +239,7 @@ static int add_matcher(struct parser *p, struct obs_promql_expr *e, enum obs_mat
 	e->matchers = m;
 	rc = obs_matcher_init(&m[e->nmatchers], type, name, value, &err);
 	if (rc < 0) {
-		perror_at(p, pos, rc == -2, "%s", err.msg);
+		perror_at(p, pos, rc == -2, "%s", regex_msg(&err, rc));
 		return -1;
 	}
 	e->nmatchers++;
@@ -392,7 +400,10 @@ static int parse_at_time(struct parser *p, struct obs_promql_expr *vs, size_t po
 	}
 	ts = sign * cur(p)->num;
 	if (isnan(ts) || ts >= 9223372036854775807.0 / 1000 || ts <= -9223372036854775807.0 / 1000) {
-		perror_at(p, pos, 0, "timestamp out of bounds for @ modifier: %f", ts);
+		char buf[400];
+
+		obs_promql_format_float(ts, buf, sizeof(buf));
+		perror_at(p, pos, 0, "timestamp out of bounds for @ modifier: %s", buf);
 		return -1;
 	}
 	vs->at = AT_TIME;
@@ -632,7 +643,7 @@ static int label_replace_check(struct parser *p, struct obs_promql_expr *e)
 	if (rc < 0) {
 		free(e->regex);
 		e->regex = NULL;
-		perror_at(p, e->args[4]->pos, rc == -2, "%s", err.msg);
+		perror_at(p, e->args[4]->pos, rc == -2, "%s", regex_msg(&err, rc));
 		return -1;
 	}
 	if (!label_name_ok(dst, strlen(dst))) {

@@ -249,8 +249,8 @@ static int series_append(struct obs_series *s, int64_t t, double v, int add)
 
 #define MAX_LABELS 256
 
-int obs_series_set_add(struct obs_series_set *set, const struct obs_label *labels, size_t nlabels,
-		       int64_t t_ms, double v, enum obs_series_event ev, struct obs_error *err)
+struct obs_series *obs_series_set_series(struct obs_series_set *set, const struct obs_label *labels,
+				  size_t nlabels, struct obs_error *err)
 {
 	struct obs_label pairs[MAX_LABELS];
 	struct obs_series *s;
@@ -258,26 +258,44 @@ int obs_series_set_add(struct obs_series_set *set, const struct obs_label *label
 	size_t i, n;
 
 	if (set->finished)
-		return obs_error_set(err, "series set is finished");
+		return obs_error_set(err, "series set is finished"), NULL;
 	if (nlabels > MAX_LABELS)
-		return obs_error_set(err, "too many labels (%zu, at most %d)", nlabels, MAX_LABELS);
+		return obs_error_set(err, "too many labels (%zu, at most %d)", nlabels, MAX_LABELS), NULL;
 	for (i = 0; i < nlabels; i++) {
 		if (!labels[i].name || !label_name_valid(labels[i].name))
 			return obs_error_set(err, "invalid label name '%s'",
-					     labels[i].name ? labels[i].name : "");
+					     labels[i].name ? labels[i].name : ""), NULL;
 		if (strcmp(labels[i].name, "__name__") == 0)
 			name = labels[i].value;
 	}
 	if (!name || !*name)
-		return obs_error_set(err, "series has no metric name");
+		return obs_error_set(err, "series has no metric name"), NULL;
 	if (!metric_name_valid(name))
-		return obs_error_set(err, "invalid metric name '%s'", name);
+		return obs_error_set(err, "invalid metric name '%s'", name), NULL;
 	memcpy(pairs, labels, nlabels * sizeof(pairs[0]));
 	n = obs_labels_normalize(pairs, nlabels);
 	s = n == (size_t)-1 ? NULL : lookup(set, pairs, n);
-	if (!s || series_append(s, t_ms, v, ev == OBS_SERIES_ADD) < 0)
+	if (!s)
+		obs_error_set(err, "out of memory");
+	return s;
+}
+
+int obs_series_append(struct obs_series_set *set, struct obs_series *s, int64_t t_ms, double v,
+		      enum obs_series_event ev, struct obs_error *err)
+{
+	if (set->finished)
+		return obs_error_set(err, "series set is finished");
+	if (series_append(s, t_ms, v, ev == OBS_SERIES_ADD) < 0)
 		return obs_error_set(err, "out of memory");
 	return 0;
+}
+
+int obs_series_set_add(struct obs_series_set *set, const struct obs_label *labels, size_t nlabels,
+		       int64_t t_ms, double v, enum obs_series_event ev, struct obs_error *err)
+{
+	struct obs_series *s = obs_series_set_series(set, labels, nlabels, err);
+
+	return s ? obs_series_append(set, s, t_ms, v, ev, err) : -1;
 }
 
 /* ---- finishing ------------------------------------------------------------------ */
