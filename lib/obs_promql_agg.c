@@ -255,8 +255,10 @@ static int make_groups(struct agg *g)
 						     : promql_labels_keep(in, &g->e->grouping);
 		long k;
 
-		if (!l)
-			return promql_oom(g->ev);
+		if (!l) {
+			rc = promql_oom(g->ev);
+			break;
+		}
 		k = promql_lmap_get(&map, l);
 		if (k < 0) {
 			k = (long)g->ngroups;

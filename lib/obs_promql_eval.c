@@ -456,8 +456,10 @@ static int eval_unary(struct ev *ev, const struct obs_promql_expr *e, struct val
 		struct mseries *s = &out->m.s[i];
 		struct obs_labels *l = promql_labels_drop_name(s->labels);
 
-		if (!l)
-			return promql_oom(ev);
+		if (!l) {
+			rc = promql_oom(ev);
+			break;
+		}
 		obs_labels_unref(s->labels);
 		s->labels = l;
 		for (j = 0; j < s->n; j++)
@@ -704,10 +706,13 @@ static int vv_dup_one(struct vv *w, size_t s, size_t prev)
 	char *g = sig ? obs_labels_format(sig) : NULL;
 	char *a = obs_labels_format(w->one->s[s].labels), *b = obs_labels_format(w->one->s[prev].labels);
 
-	obs_error_set(w->ev->err,
-		      "found duplicate series for the match group %s on the %s hand-side of the "
-		      "operation: [%s, %s];many-to-many matching not allowed: matching labels must be "
-		      "unique on one side", g ? g : "{}", side, a ? a : "{}", b ? b : "{}");
+	if (!g || !a || !b)
+		promql_oom(w->ev);
+	else
+		obs_error_set(w->ev->err,
+			      "found duplicate series for the match group %s on the %s hand-side of the "
+			      "operation: [%s, %s];many-to-many matching not allowed: matching labels "
+			      "must be unique on one side", g, side, a, b);
 	free(g);
 	free(a);
 	free(b);
@@ -1075,7 +1080,11 @@ static int scalar_matrix(struct ev *ev, struct val *v, struct obs_promql_value *
 			promql_matrix_release(ev, &m);
 			return -1;
 		}
-	return to_matrix(ev, &m, res);
+	if (to_matrix(ev, &m, res) < 0) {
+		promql_matrix_release(ev, &m);
+		return -1;
+	}
+	return 0;
 }
 
 static void ev_init(struct ev *ev, struct obs_series_set *set, const struct obs_promql_opts *opts,

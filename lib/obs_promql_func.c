@@ -316,7 +316,11 @@ static int range_add(struct ev *ev, struct val *out, struct lmap *seen, struct o
 		obs_labels_unref(l);
 		return obs_error_set(ev->err, "vector cannot contain metrics with the same labelset");
 	}
-	if (promql_lmap_put(seen, l, 0) < 0 || promql_matrix_add_series(&out->m, l) < 0)
+	if (promql_lmap_put(seen, l, 0) < 0) {
+		obs_labels_unref(l);
+		return promql_oom(ev);
+	}
+	if (promql_matrix_add_series(&out->m, l) < 0)
 		return promql_oom(ev);
 	out->m.s[out->m.n - 1].p = ms->p;
 	out->m.s[out->m.n - 1].n = ms->n;

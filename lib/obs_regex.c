@@ -598,6 +598,8 @@ static int compile_posix(struct obs_regex *r, struct tr *t, const char *pattern,
 	rc = regcomp(&r->re, t->out, REG_EXTENDED | (icase ? REG_ICASE : 0));
 	if (loc)
 		uselocale(old);
+	if (rc == REG_ESPACE)
+		return obs_error_set(err, "out of memory");
 	if (rc) {
 		char msg[128];
 
