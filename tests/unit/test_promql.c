@@ -306,6 +306,7 @@ static void test_parse_literals(void **state)
 	check_parse("`raw\\n`", "\"raw\\\\n\"");
 	check_parse("\"\\x41\\101\\u00e9\\U0001F600\"", "\"AA\xc3\xa9\xf0\x9f\x98\x80\"");
 	check_parse("\"\\a\\b\\f\\n\\r\\v\\\\\"", "\"\\u0007\\u0008\\u000c\\n\\r\\u000b\\\\\"");
+	check_parse("\"\\u0041\\u20ac\\u2028\"", "\"A\xe2\x82\xac\\u2028\"");
 	check_parse("x{a=\"<&>\"}", "x{a=\"\\u003c\\u0026\\u003e\"}");
 }
 
@@ -571,6 +572,38 @@ static void test_over_time(void **state)
 	check_eval(set, "avg_over_time((g{inst=\"1\"}[5m]))", 600, "{inst=1,job=a} 5");
 }
 
+/* Infinities and NaN inside ranges and clamps. */
+static void test_special_values(void **state)
+{
+	struct obs_series_set *set = obs_series_set_new();
+
+	(void)state;
+	add(set, "a", "", "1 Inf 2");
+	add(set, "b", "", "Inf -Inf 1");
+	add(set, "n", "", "NaN 1 2");
+	add(set, "z", "", "-0");
+	add(set, "m", "", "-Inf 1 -Inf");
+	check_eval(set, "avg_over_time(a[5m])", 120, "{} +Inf");
+	check_eval(set, "avg_over_time(b[5m])", 120, "{} NaN");
+	check_eval(set, "avg_over_time(m[5m])", 120, "{} -Inf");
+	check_eval(set, "sum_over_time(a[5m])", 120, "{} +Inf");
+	check_eval(set, "max_over_time(n[5m])", 120, "{} 2");
+	check_eval(set, "min_over_time(n[5m])", 120, "{} 1");
+	check_eval(set, "max_over_time(b[5m])", 120, "{} +Inf");
+	check_eval(set, "min_over_time(b[5m])", 120, "{} -Inf");
+	check_eval(set, "changes(n[5m])", 120, "{} 2");
+	check_eval(set, "clamp_min(z, 0)", 0, "{} 0");
+	check_eval(set, "clamp_max(z, 0)", 0, "{} -0");
+	check_eval(set, "clamp_max(a, Inf)", 60, "{} +Inf");
+	check_eval(set, "clamp_min(m, -Inf)", 0, "{} -Inf");
+	check_eval(set, "clamp_min(n, 0)", 0, "{} NaN");
+	check_eval(set, "clamp_max(n, 5)", 0, "{} NaN");
+	check_eval(set, "max(n or label_replace(a, \"x\", \"y\", \"\", \"\"))", 0, "{} 1");
+	check_eval(set, "quantile(0.5, n or label_replace(vector(1), \"x\", \"1\", \"\", \"\") or "
+			"label_replace(a, \"x\", \"2\", \"\", \"\"))", 0, "{} 1");
+	obs_series_set_free(set);
+}
+
 static void test_instant_functions(void **state)
 {
 	struct obs_series_set *set = *state;
@@ -643,6 +676,12 @@ static void test_histogram_quantile(void **state)
 	check_eval(set, "histogram_quantile(NaN, h)", 600, "{} NaN");
 	check_eval(set, "histogram_quantile(0.5, rate(h[5m]))", 600, "{} 1.5");
 	check_eval(set, "histogram_quantile(0.5, g)", 600, "");
+	check_eval(set, "histogram_quantile(0.5, h or g)", 600, "{} 1.5");
+	/* Equal bounds are added up; the metric name keeps histograms apart. */
+	check_eval(set, "histogram_quantile(0.5, h or label_replace(h{le=\"1\"}, \"le\", \"1.0\", \"le\", \".*\"))",
+		   600, "{} 0.75");
+	check_eval(set, "histogram_quantile(0.5, h or label_replace(h{le=\"1\"} * 0 + 1, \"le\", \"1.0\", \"le\", \".*\"))",
+		   600, "error: vector cannot contain metrics with the same labelset");
 	/* Edge cases: no +Inf bucket, one bucket, a bucket below zero, non-monotonic counts. */
 	add(h, "a", "le=1", "1");
 	add(h, "a", "le=2", "2");
@@ -729,6 +768,11 @@ static void test_topk(void **state)
 	check_eval(set, "topk(1e20, g)", 600, "error: Scalar value 1e+20 overflows int64");
 	check_eval(set, "topk(scalar(g{inst=\"3\"}), c)", 600, "c{job=a} 45 ; c{job=b} 11");
 	check_eval(set, "(topk(2, g))", 600, "g{inst=2,job=a} 89 ; g{inst=3,job=b} 7");
+	/* More candidates than k: the heap replaces its top. */
+	check_eval(set, "topk(2, {__name__=~\"g|c\"})", 600, "g{inst=2,job=a} 89 ; c{job=a} 45");
+	check_eval(set, "bottomk(2, {__name__=~\"g|c\"})", 600, "g{inst=1,job=a} 5 ; g{inst=3,job=b} 7");
+	check_eval(set, "topk(3, {__name__=~\"g|c\"})", 360,
+		   "g{inst=2,job=a} 13 ; c{job=b} 7 ; c{job=a} 5");
 }
 
 /* ---- evaluation: operators ------------------------------------------------------------------------------ */
@@ -1081,6 +1125,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_options, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
 		cmocka_unit_test(test_format_float),
+		cmocka_unit_test(test_special_values),
 		cmocka_unit_test(test_records),
 	};
 

@@ -157,6 +157,7 @@ static void test_regex_match(void **state)
 	match("]", "]", 1);
 	match("(?i)abc", "ABC", 1);
 	match("\\x41\\x{42}\\x{e9}", "AB\xc3\xa9", 1);
+	match("\\xC3\\x{20ac}\\x{1F600}", "\xc3\x83\xe2\x82\xac\xf0\x9f\x98\x80", 1);
 	match("\\.\\*\\+\\?\\(\\)\\|\\[\\]\\{\\}\\^\\$\\\\\\-\\/", ".*+?()|[]{}^$\\-/", 1);
 	match("\\n\\t\\r\\f\\v\\a", "\n\t\r\f\v\a", 1);
 	match("é.", "éé", 1);
