@@ -79,6 +79,7 @@ struct obs_promql_expr {
 	enum node_kind kind;
 	enum obs_promql_type type;
 	size_t pos;                      /* where it starts in the text */
+	int height;                      /* levels of nodes below (0 for leaves) */
 	double num;                      /* N_NUMBER */
 	char *str;                       /* N_STRING */
 	struct obs_promql_expr *a, *b;   /* PAREN/UNARY/MSEL: a; BINARY: a op b; AGG: a expr, b param */
