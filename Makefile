@@ -42,7 +42,7 @@ CFLAGS    += --coverage -O0
 LDFLAGS   += --coverage
 endif
 
-PKGS      := jansson yaml-0.1 zlib
+PKGS      := jansson yaml-0.1 zlib libpcre2-8
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS  := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
@@ -61,7 +61,7 @@ $(1)_SRC := $$(sort $$(wildcard cmd/$(1)/*.c))
 $(1)_OBJ := $$($(1)_SRC:%.c=$(O)/%.o)
 $(O)/bin/$(1): $$($(1)_OBJ) $(LIB)
 	@mkdir -p $$(@D)
-	$$(CC) $$(LDFLAGS) -o $$@ $$($(1)_OBJ) $(LIB) $(PKG_LIBS) -lm
+	$$(CC) $$(LDFLAGS) -Wl,--as-needed -o $$@ $$($(1)_OBJ) $(LIB) $(PKG_LIBS) -lm
 endef
 $(foreach p,$(PROGS),$(eval $(call prog_rules,$(p))))
 
@@ -95,7 +95,7 @@ FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_SECONDS ?= 10
 FUZZ_CC   ?= clang
-FUZZ_FLAGS := -g -O1 -fsanitize=address,undefined -D_GNU_SOURCE -DOBS_VERSION='"$(VERSION)"' -Ilib $(PKG_CFLAGS)
+FUZZ_FLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE -DOBS_VERSION='"$(VERSION)"' -Ilib $(PKG_CFLAGS)
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=build/fuzz/%.o)
 
 build/fuzz/lib/%.o: lib/%.c $(wildcard lib/*.h)
@@ -126,6 +126,7 @@ check: deps
 	$(MAKE) --no-print-directory check-unit
 	$(MAKE) --no-print-directory check-bats
 	$(MAKE) --no-print-directory check-schema
+	$(MAKE) --no-print-directory check-integration
 ifeq ($(SANITIZE),)
 	$(MAKE) --no-print-directory fuzz
 endif
@@ -140,7 +141,7 @@ check-bats: $(BINS) $(TEST_HELPERS)
 check-schema: $(BINS)
 	tests/schema/validate.sh
 
-check-integration: $(BINS)
+check-integration: $(BINS) $(TEST_HELPERS)
 	@if ls tests/integration/*.bats >/dev/null 2>&1; then $(BATS) tests/integration; fi
 
 coverage:
@@ -163,9 +164,10 @@ bench: all
 # Debian packages needed to build and test; `make deps` installs the missing
 # ones when run as root and prints the command otherwise.
 DEB_PKGS  := gcc make pkg-config libjansson-dev libyaml-dev zlib1g-dev \
-             libcurl4-openssl-dev libjsmn-dev libcmocka-dev bats bats-support \
+             libcurl4-openssl-dev libjsmn-dev libcmocka-dev libpcre2-dev tzdata bats bats-support \
              bats-assert jq python3 python3-jsonschema clang libclang-rt-14-dev \
-             procps util-linux hyperfine zsh fish bash-completion
+             procps util-linux hyperfine zsh fish bash-completion \
+             prometheus prometheus-node-exporter time
 deps:
 	@command -v dpkg-query >/dev/null || { echo "make deps: not a Debian system; install: $(DEB_PKGS)"; exit 0; }; \
 	missing=$$(for p in $(DEB_PKGS); do \

@@ -213,15 +213,15 @@ static char *xstrdup(const char *s)
 	return d;
 }
 
+/* 1 for numbers and durations ("12ms", "3m59s"), 0 for text, -1 for an empty or "-" cell. */
 static int looks_numeric(const char *s)
 {
 	char *end;
 
 	if (!*s || !strcmp(s, "-"))
-		return 1;
+		return -1;
 	strtod(s, &end);
-	/* durations ("12ms") and plain numbers both align right */
-	return end != s && (!*end || strspn(end, "nsuµmhdw.%") == strlen(end));
+	return end != s && strspn(end, "0123456789.nsuµmhdw%") == strlen(end);
 }
 
 void obs_table_init(struct obs_table *t, int ncols, const char *const *headers)
@@ -256,7 +256,7 @@ void obs_table_add(struct obs_table *t, const char *const *cells)
 		abort();
 	for (i = 0; i < t->ncols; i++) {
 		row[i] = xstrdup(cells[i]);
-		if (t->right[i] != 0)
+		if (t->right[i] != 0 && looks_numeric(row[i]) >= 0)
 			t->right[i] = looks_numeric(row[i]);
 	}
 	t->rows[t->nrows++] = row;

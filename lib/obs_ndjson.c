@@ -36,15 +36,20 @@ struct gz_state {
 static int reader_setup(struct obs_ndjson_reader *r, int fd, int own, const char *name,
 			struct obs_error *err)
 {
+	char fdname[32];
+
 	memset(r, 0, sizeof(*r));
 	r->fd = fd;
 	r->own_fd = own;
 	r->max_line = OBS_NDJSON_MAX_LINE;
 	r->max_decompressed = DEFAULT_MAX_DECOMPRESSED;
-	if (!name || strcmp(name, "-") == 0)
-		r->name = strdup("<stdin>");
-	else
-		r->name = strdup(name);
+	if ((!name && fd == 0) || (name && strcmp(name, "-") == 0)) {
+		name = "<stdin>";
+	} else if (!name) {
+		snprintf(fdname, sizeof(fdname), "<fd %d>", fd);
+		name = fdname;
+	}
+	r->name = strdup(name);
 	if (!r->name) {
 		r->fd = -1;
 		r->own_fd = 0;
@@ -203,11 +208,9 @@ static ssize_t gz_fill(struct obs_ndjson_reader *r, struct obs_error *err)
 			zs->avail_in = (uInt)got;
 		}
 		if (gz->member_done) {
-			if (zs->avail_in == 0) {
-				if (gz->raw_eof)
-					return 0;
-				continue;
-			}
+			/* Input is read above whenever it runs out: empty means the end. */
+			if (zs->avail_in == 0)
+				return 0;
 			/*
 			 * Another member follows (as `cat a.gz b.gz` makes), or
 			 * trailing garbage, which gzip(1) and zlib's gzread ignore.
@@ -339,12 +342,9 @@ static int discard_line(struct obs_ndjson_reader *r, struct obs_error *err)
 	char *nl;
 	ssize_t got;
 
+	/* Not at the end yet: the line was found too long before the last read. */
 	r->pos = r->len = 0;
 	for (;;) {
-		if (r->eof) {
-			r->torn = 1;
-			return 0;
-		}
 		got = reader_fill(r, err);
 		if (got < 0)
 			return -1;
@@ -401,12 +401,10 @@ static int next_raw(struct obs_ndjson_reader *r, char **line, size_t *len, int *
 		} else if (r->eof) {
 			if (r->len == r->pos)
 				return 0;
-			/* Room for the NUL after the torn line. */
-			if (r->len == r->cap) {
-				memmove(r->buf, r->buf + r->pos, r->len - r->pos);
-				r->len -= r->pos;
-				r->pos = 0;
-			}
+			/*
+			 * There is room for the NUL: the last fill moved this
+			 * line to the front, and it is at most max_line + 1 long.
+			 */
 			start = r->pos;
 			n = r->len - start;
 			r->pos = r->len;
@@ -427,15 +425,21 @@ static int next_raw(struct obs_ndjson_reader *r, char **line, size_t *len, int *
 		if (n && p[n - 1] == '\r')
 			n--;
 		scan = r->pos;
-		if (n == 0 || ((p[0] == ' ' || p[0] == '\t' || p[0] == '\r') && is_blank(p, n)))
-			continue;
-		if (last)
-			r->torn = 1;
+		/*
+		 * Length first: a line too long to hold is judged before its
+		 * content is seen, so one held in full must be judged alike.
+		 */
 		if (n > max_line) {
+			if (last)
+				r->torn = 1;
 			if (bad_line(r, err, 1, "line longer than %zu bytes", max_line) < 0)
 				return -1;
 			continue;
 		}
+		if (n == 0 || ((p[0] == ' ' || p[0] == '\t' || p[0] == '\r') && is_blank(p, n)))
+			continue;
+		if (last)
+			r->torn = 1;
 		p[n] = '\0';
 		*line = p;
 		*len = n;
@@ -495,8 +499,11 @@ int obs_ndjson_next(struct obs_ndjson_reader *r, json_t **obj, struct obs_error 
 		if (v) {
 			json_decref(v);
 			rc = bad_line(r, err, 0, "not a JSON object");
-		} else {
+		} else if (jerr.column > 0) {
 			rc = bad_line(r, err, 0, "invalid JSON: %s at column %d", jerr.text, jerr.column);
+		} else {
+			/* jansson gives no column for bytes that are not UTF-8. */
+			rc = bad_line(r, err, 0, "invalid JSON: %s", jerr.text);
 		}
 		if (rc < 0)
 			return -1;
@@ -534,7 +541,7 @@ static int writer_reserve(struct obs_ndjson_writer *w, size_t n, struct obs_erro
 		return 0;
 	ncap = w->cap ? w->cap : WRITE_BUF;
 	while (ncap - w->len < n) {
-		if (ncap > SIZE_MAX / 2)
+		if (ncap > SIZE_MAX / 4)
 			return obs_error_set(err, "out of memory");
 		ncap *= 2;
 	}
@@ -596,6 +603,50 @@ static int dump_to_writer(const char *buf, size_t size, void *data)
 	return 0;
 }
 
+/* Fewest significant digits (1..17) that read back as exactly V. */
+static int shortest_digits(double v)
+{
+	char buf[40];
+	int p;
+
+	for (p = 1; p < 17; p++) {
+		snprintf(buf, sizeof(buf), "%.*g", p, v);
+		if (strtod(buf, NULL) == v)
+			return p;
+	}
+	return 17;
+}
+
+/* The most digits any real in V needs to round-trip (0 if it has none). */
+static int real_precision(const json_t *v)
+{
+	const char *key;
+	const json_t *item;
+	size_t i;
+	int p = 0, q;
+
+	if (json_is_real(v))
+		return shortest_digits(json_real_value(v));
+	if (json_is_object(v)) {
+		json_object_foreach((json_t *)v, key, item)
+			if ((q = real_precision(item)) > p)
+				p = q;
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, item)
+			if ((q = real_precision(item)) > p)
+				p = q;
+	}
+	return p;
+}
+
+/* json_dumps flags for OBJ: compact, reals as short as round-tripping allows. */
+static size_t dump_flags(const json_t *obj)
+{
+	int prec = real_precision(obj);
+
+	return JSON_COMPACT | (prec ? JSON_REAL_PRECISION(prec) : 0);
+}
+
 int obs_ndjson_write(struct obs_ndjson_writer *w, const json_t *obj, struct obs_error *err)
 {
 	struct dump_ctx ctx = { w, 0 };
@@ -607,7 +658,7 @@ int obs_ndjson_write(struct obs_ndjson_writer *w, const json_t *obj, struct obs_
 		return obs_error_set(err, "cannot write JSON value: not an object or array");
 	/* The record goes in whole or not at all. */
 	start = w->len;
-	if (json_dump_callback(obj, dump_to_writer, &ctx, JSON_COMPACT) < 0 ||
+	if (json_dump_callback(obj, dump_to_writer, &ctx, dump_flags(obj)) < 0 ||
 	    writer_reserve(w, 1, NULL) < 0) {
 		w->len = start;
 		return obs_error_set(err, ctx.oom ? "out of memory" : "cannot serialise JSON value");
@@ -631,7 +682,7 @@ int obs_ndjson_write_raw(struct obs_ndjson_writer *w, const char *line, size_t l
 
 char *obs_json_dump_line(const json_t *obj, size_t *len)
 {
-	char *s = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
+	char *s = obj ? json_dumps(obj, dump_flags(obj)) : NULL;
 
 	if (len)
 		*len = s ? strlen(s) : 0;

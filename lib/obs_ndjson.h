@@ -13,18 +13,30 @@
 /*
  * Called for every line that is skipped (malformed JSON, not an object,
  * over the size limit) in skip mode, and for a torn last line. msg is
- * "NAME:LINE: reason"; the library itself never prints.
+ * "NAME:LINE: reason"; the library itself never prints. The reasons:
+ *   "line longer than N bytes, skipped"
+ *   "not a JSON object"
+ *   "invalid JSON: <jansson's text> at column C"
+ *   "torn last line (no newline at end)"           (line returned)
+ *   "torn last line (no newline at end), skipped"  (_next: did not parse)
  */
 typedef void obs_ndjson_warn_fn(void *ctx, const char *msg);
 
 /*
  * The reader reads plain or gzip-compressed input (detected from the
- * magic bytes) through one reused buffer, so memory stays flat. Lines are
- * numbered from 1; blank lines are ignored.
+ * magic bytes; concatenated members are read on, trailing garbage after a
+ * member is ignored as gzip -d does) through one reused buffer of at most
+ * max_line + 64 KiB, so memory stays flat: a longer line is skipped
+ * without being held. Lines are numbered from 1; blank lines (only
+ * spaces, tabs and '\r') are ignored but counted. The limit applies to a
+ * line without its "\r\n" and before the blank test. A torn last line is
+ * a warning in strict mode too: it is expected damage, not bad input.
+ * After a read error (I/O, corrupt or truncated gzip, the decompression
+ * limit) every later call fails.
  */
 struct obs_ndjson_reader {
 	/* Settings: fill in after _open, before the first read. */
-	size_t max_line;          /* default OBS_NDJSON_MAX_LINE */
+	size_t max_line;          /* default OBS_NDJSON_MAX_LINE; 0 = default */
 	size_t max_decompressed;  /* gzip bomb limit; 0 = unlimited (default 8 GiB) */
 	int strict;               /* 1: a bad line is an error (-1), not skipped */
 	obs_ndjson_warn_fn *warn; /* may be NULL */
@@ -32,12 +44,13 @@ struct obs_ndjson_reader {
 
 	/* Read-only state. */
 	char *name;               /* file name for messages ("-" is "<stdin>") */
-	unsigned long lineno;     /* number of the line last returned */
+	unsigned long lineno;     /* number of the line last returned (or reported);
+				     at the end, the number of lines read */
 	unsigned long skipped;    /* lines skipped so far */
 	int torn;                 /* 1 once a final line without '\n' was seen */
 
 	/* Private. */
-	void *src;                /* zlib gzFile */
+	void *src;                /* gzip state (z_stream + input), NULL for plain */
 	int fd, own_fd;
 	char *buf;
 	size_t cap, len, pos;
@@ -47,7 +60,11 @@ struct obs_ndjson_reader {
 
 /* Open PATH ("-" for standard input). */
 int obs_ndjson_open(struct obs_ndjson_reader *r, const char *path, struct obs_error *err);
-/* Read from FD (not closed by _close unless own is 1); NAME is used in messages. */
+/*
+ * Read from FD (not closed by _close unless own is 1); NAME is used in
+ * messages ("-" or NULL for fd 0 is "<stdin>", NULL otherwise "<fd N>").
+ * On failure of either open, _close is still safe to call.
+ */
 int obs_ndjson_fdopen(struct obs_ndjson_reader *r, int fd, int own, const char *name,
 		      struct obs_error *err);
 /*
@@ -69,7 +86,11 @@ int obs_ndjson_next_line(struct obs_ndjson_reader *r, const char **line, size_t 
 int obs_ndjson_next(struct obs_ndjson_reader *r, json_t **obj, struct obs_error *err);
 void obs_ndjson_close(struct obs_ndjson_reader *r);
 
-/* A buffered writer of compact JSON lines; write errors are sticky. */
+/*
+ * A buffered writer of compact JSON lines; write errors are sticky: once
+ * a write failed ("write error: <strerror>"), every call fails and
+ * buffered data is dropped. Short writes and EINTR are retried.
+ */
 struct obs_ndjson_writer {
 	int fd;
 	char *buf;
@@ -78,7 +99,11 @@ struct obs_ndjson_writer {
 };
 
 void obs_ndjson_writer_init(struct obs_ndjson_writer *w, int fd);
-/* Append OBJ as one compact line (key order preserved); flushes when the buffer fills. */
+/*
+ * Append OBJ (an object or an array) as one compact line, key order
+ * preserved; flushes once 64 KiB are buffered. A value that cannot be
+ * serialised leaves nothing behind.
+ */
 int obs_ndjson_write(struct obs_ndjson_writer *w, const json_t *obj, struct obs_error *err);
 /* Append LINE (LEN bytes, no newline) and a newline. */
 int obs_ndjson_write_raw(struct obs_ndjson_writer *w, const char *line, size_t len,
@@ -88,7 +113,11 @@ int obs_ndjson_flush(struct obs_ndjson_writer *w, struct obs_error *err);
 /* Free the buffer (does not flush, does not close fd). */
 void obs_ndjson_writer_release(struct obs_ndjson_writer *w);
 
-/* Serialise OBJ compactly, in key order, newline NOT included. Caller frees. */
+/*
+ * Serialise OBJ compactly, in key order, newline NOT included. Reals are
+ * written with the fewest digits that read back exactly (0.1, not
+ * 0.10000000000000001). Caller frees.
+ */
 char *obs_json_dump_line(const json_t *obj, size_t *len);
 
 #endif

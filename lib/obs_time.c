@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Times (RFC 3339, Unix timestamps) and durations, in integer nanoseconds, free of TZ and libc calendars. */
+/* Times and durations in integer nanoseconds: RFC 3339, Unix timestamps, no TZ or libc calendar. */
 #include "obs_time.h"
 
 #include <stdio.h>
@@ -144,10 +144,8 @@ static int parse_unix(const char *s, size_t len, int64_t *ns, struct obs_error *
 	int big = 0;
 
 	while (i < len && is_digit(s[i])) {
-		if (v > (INT64_MAX - 9) / 10)
+		if (!big && (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, s[i] - '0', &v)))
 			big = 1;
-		else
-			v = v * 10 + (s[i] - '0');
 		i++;
 	}
 	if (i < len) {
@@ -167,8 +165,9 @@ static int parse_unix(const char *s, size_t len, int64_t *ns, struct obs_error *
 		return time_error(err, s, len, "out of range");
 	/* frac is in 1e-9 units of the unit: scale it down to ns. */
 	scale = OBS_NS_PER_SEC / unit;
-	if (__builtin_add_overflow(whole, frac / scale, ns))
+	if (__builtin_add_overflow(whole, frac / scale, &whole))
 		return time_error(err, s, len, "out of range");
+	*ns = whole;
 	return 0;
 }
 
@@ -261,6 +260,11 @@ int obs_time_parse_n(const char *s, size_t len, int64_t *ns, struct obs_error *e
 	}
 	days = days_from_civil(year, mon, day);
 	secs = days * 86400 + hour * 3600LL + min * 60LL + sec - off;
+	/* Borrow a second so that OBS_TIME_MIN's second does not overflow first. */
+	if (secs < 0 && frac > 0) {
+		secs++;
+		frac -= OBS_NS_PER_SEC;
+	}
 	if (__builtin_mul_overflow(secs, OBS_NS_PER_SEC, &total) ||
 	    __builtin_add_overflow(total, frac, &total))
 		return time_error(err, s, len, "out of range (1677-09-21 to 2262-04-11)");
@@ -354,7 +358,6 @@ static const struct duration_unit {
 	const char *name;
 	int64_t ns;
 } duration_units[] = {
-	/* Longest names first, so "ms" is not read as "m". */
 	{ "ns", 1LL },
 	{ "us", 1000LL },
 	{ "\xc2\xb5s", 1000LL },  /* U+00B5 MICRO SIGN */
@@ -428,22 +431,20 @@ int obs_duration_parse(const char *s, int64_t *ns, struct obs_error *err)
 			u = &duration_units[5]; /* "s" */
 			ulen = 0;
 		} else {
+			/* The unit is everything up to the next number. */
+			ulen = strcspn(p, "0123456789.");
 			u = NULL;
-			ulen = 0;
 			for (k = 0; k < sizeof(duration_units) / sizeof(duration_units[0]); k++) {
-				ulen = strlen(duration_units[k].name);
-				if (strncmp(p, duration_units[k].name, ulen) == 0) {
+				if (strlen(duration_units[k].name) == ulen &&
+				    memcmp(p, duration_units[k].name, ulen) == 0) {
 					u = &duration_units[k];
 					break;
 				}
 			}
 			if (!u) {
 				char msg[64];
-				size_t n = strcspn(p, "0123456789.");
 
-				if (n > 16)
-					n = 16;
-				snprintf(msg, sizeof(msg), "unknown unit '%.*s'", (int)n, p);
+				snprintf(msg, sizeof(msg), "unknown unit '%.*s'", (int)(ulen > 16 ? 16 : ulen), p);
 				return duration_error(err, s, msg);
 			}
 		}
@@ -555,8 +556,9 @@ int obs_time_parse_relative(const char *s, int64_t now, int64_t *ns, struct obs_
 	if (looks_like_duration(s)) {
 		if (obs_duration_parse(s, &d, err) < 0)
 			return -1;
-		if (__builtin_sub_overflow(now, d, ns))
+		if (__builtin_sub_overflow(now, d, &d))
 			return obs_error_set(err, "invalid time '%s': too far in the past", s);
+		*ns = d;
 		return 0;
 	}
 	if (obs_time_parse(s, ns, &tmp) == 0)

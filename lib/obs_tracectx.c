@@ -423,58 +423,60 @@ static size_t utf8_seq_len(const unsigned char *p, size_t n)
 	return len;
 }
 
+char *obs_utf8_sanitize(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char *out = malloc(3 * len + 1);
+	size_t i, m = 0;
+
+	if (!out)
+		return NULL;
+	for (i = 0; i < len;) {
+		size_t sl = utf8_seq_len(p + i, len - i);
+
+		if (sl == 0) {
+			memcpy(out + m, "\xef\xbf\xbd", 3);
+			m += 3;
+			i++;
+		} else {
+			memcpy(out + m, p + i, sl);
+			m += sl;
+			i += sl;
+		}
+	}
+	out[m] = '\0';
+	return out;
+}
+
 int obs_percent_decode(const char *s, size_t len, char **out)
 {
-	unsigned char *raw = NULL;
-	char *res = NULL;
-	size_t i, n = 0, m = 0;
-	int ret = -1;
+	char *raw;
+	size_t i, n = 0;
 
 	*out = NULL;
 	raw = malloc(len + 1);
 	if (!raw)
-		goto out;
+		return -1;
 	for (i = 0; i < len; i++) {
 		int hi, lo;
 
 		/* A '%' without two hex digits is an ordinary baggage-octet. */
 		if (s[i] == '%' && i + 2 < len && (hi = anyhex(s[i + 1])) >= 0 &&
 		    (lo = anyhex(s[i + 2])) >= 0) {
-			raw[n++] = (unsigned char)(hi << 4 | lo);
+			raw[n++] = (char)(hi << 4 | lo);
 			i += 2;
 		} else {
-			raw[n++] = (unsigned char)s[i];
+			raw[n++] = s[i];
 		}
 		if (raw[n - 1] == '\0') {
-			ret = 0;
-			goto out;
+			free(raw);
+			return 0;
 		}
 	}
-	/* Each byte that is not part of valid UTF-8 becomes U+FFFD (3 bytes). */
-	res = malloc(3 * n + 1);
-	if (!res)
-		goto out;
-	for (i = 0; i < n;) {
-		size_t sl = utf8_seq_len(raw + i, n - i);
-
-		if (sl == 0) {
-			memcpy(res + m, "\xef\xbf\xbd", 3);
-			m += 3;
-			i++;
-		} else {
-			memcpy(res + m, raw + i, sl);
-			m += sl;
-			i += sl;
-		}
-	}
-	res[m] = '\0';
-	*out = res;
-	res = NULL;
-	ret = 1;
-out:
+	/* Bytes that are not valid UTF-8 become U+FFFD, as the baggage spec says. */
+	*out = obs_utf8_sanitize(raw, n);
 	free(raw);
-	free(res);
-	return ret;
+	return *out ? 1 : -1;
 }
 
 char *obs_percent_encode(const char *s)

@@ -103,6 +103,13 @@ void obs_baggage_release(struct obs_baggage *bg);
  * (the result would contain a NUL byte), -1 out of memory.
  */
 int obs_percent_decode(const char *s, size_t len, char **out);
+/*
+ * A copy of LEN bytes of S, NUL-terminated (caller frees), in which every
+ * byte that is not part of well-formed UTF-8 (overlong forms, surrogates
+ * and code points past U+10FFFF are not) is replaced by U+FFFD. NULL if
+ * out of memory.
+ */
+char *obs_utf8_sanitize(const char *s, size_t len);
 /* Percent-encode (%XX, uppercase) every byte of S that is not a baggage-octet, and '%'. New string (caller frees), or NULL. */
 char *obs_percent_encode(const char *s);
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # obs-trace exec: spans for commands, context propagation, exit statuses.
 
+bats_require_minimum_version 1.5.0
 load common
 
 setup() { obs_setup; }
@@ -56,13 +57,11 @@ setup() { obs_setup; }
 }
 
 @test "a missing command exits 127, a non-executable one 126, both recorded" {
-	run obs_trace exec -- /nonexistent/command
-	assert_failure 127
+	run -127 obs_trace exec -- /nonexistent/command
 	assert_output --partial "cannot run '/nonexistent/command': No such file or directory"
 	printf 'echo hi\n' >"$BATS_TEST_TMPDIR/noexec"
 	chmod 0644 "$BATS_TEST_TMPDIR/noexec"
-	run obs_trace exec -- "$BATS_TEST_TMPDIR/noexec"
-	assert_failure 126
+	run -126 obs_trace exec -- "$BATS_TEST_TMPDIR/noexec"
 	assert_output --partial "Permission denied"
 	run jq -r '.status_message' "$OBS_HOME"/spans/*.ndjson
 	assert_line --index 0 "cannot run command: No such file or directory"
@@ -109,10 +108,10 @@ setup() { obs_setup; }
 }
 
 @test "the default name is the command and its first argument" {
-	obs_trace exec -- sh -c true
+	obs_trace exec -- env true
 	obs_trace exec -- /bin/true --flag
 	run jq -r .name "$OBS_HOME"/spans/*.ndjson
-	assert_line --index 0 "sh -c"
+	assert_line --index 0 "env true"
 	assert_line --index 1 "true"
 }
 
@@ -241,8 +240,9 @@ setup() { obs_setup; }
 	pid=$!
 	sleep 0.3
 	kill -TERM "$pid"
-	run wait "$pid"
-	[ "$status" -eq 143 ]
+	st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 143 ]
 	run jq -r '.attributes["process.signal"]' "$OBS_HOME"/spans/*.ndjson
 	assert_output SIGTERM
 }
@@ -268,8 +268,8 @@ SH
 	run sh -c "jq -r .trace_id '$OBS_HOME'/spans/*.ndjson | sort -u | wc -l"
 	assert_output 1
 	# parent links: each child's parent is the span named on the right
-	run jq -rs 'map({key: .span_id, value: .name}) | from_entries as $n
-		| .[] | .name + "<" + ($n[.parent_span_id] // "root") + " " + .status' "$OBS_HOME"/spans/*.ndjson
+	run jq -rs '(map({key: .span_id, value: .name}) | from_entries) as $n
+		| .[] | .name + "<" + ($n[.parent_span_id // ""] // "root") + " " + .status' "$OBS_HOME"/spans/*.ndjson
 	assert_line "cc<compile ok"
 	assert_line "compile<pipeline ok"
 	assert_line "unit<test error"

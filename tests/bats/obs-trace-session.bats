@@ -53,8 +53,8 @@ open_spans() { ls "$OBS_HOME/state/spans/open/" 2>/dev/null | grep -c '\.json$' 
 	[ "$TRACEPARENT" = "$outer" ]
 	eval "$(obs_trace end --env)"
 	[ -z "${TRACEPARENT+set}" ]
-	run jq -rs 'map({key: .span_id, value: .name}) | from_entries as $n
-		| .[] | .name + "<" + ($n[.parent_span_id] // "root")' "$OBS_HOME"/spans/*.ndjson
+	run jq -rs '(map({key: .span_id, value: .name}) | from_entries) as $n
+		| .[] | .name + "<" + ($n[.parent_span_id // ""] // "root")' "$OBS_HOME"/spans/*.ndjson
 	assert_line "inner<outer"
 	assert_line "outer<root"
 }

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared by query and show: reading span lines with reporting, and JSON text output. */
+#include "trace_read.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "obs_cli.h"
+#include "obs_time.h"
+
+static void warn_line(void *ctx, const char *msg)
+{
+	(void)ctx;
+	obs_warnx("%s", msg);
+}
+
+int trace_input_open(struct trace_input *in, char **files, int nfiles, int64_t since,
+		     int64_t until, int strict)
+{
+	struct obs_error err;
+
+	memset(in, 0, sizeof(*in));
+	obs_source_init(&in->src);
+	in->strict = strict;
+	in->src.strict = strict;
+	in->src.warn = warn_line;
+	if (obs_source_open(&in->src, files, nfiles, "spans", since, until, &err) < 0) {
+		obs_warnx("%s", err.msg);
+		obs_source_close(&in->src);
+		return OBS_EXIT_FAILURE;
+	}
+	return 0;
+}
+
+int trace_input_next(struct trace_input *in, const char **line, size_t *len)
+{
+	struct obs_error err;
+	int r;
+
+	for (;;) {
+		r = obs_source_next(&in->src, line, len, &err);
+		if (r >= 0)
+			return r;
+		obs_warnx("%s", err.msg);
+		in->failed = 1;
+		if (in->strict)
+			return -1;
+	}
+}
+
+int trace_input_bad(struct trace_input *in, const char *reason)
+{
+	/* A writer killed mid-line: the reader has said so already. */
+	if (in->src.line_torn)
+		return 0;
+	obs_warnx("%s:%lu: %s", in->src.name, in->src.lineno, reason);
+	in->malformed++;
+	return in->strict ? -1 : 0;
+}
+
+int trace_input_finish(struct trace_input *in, int status)
+{
+	unsigned long n = in->malformed + in->src.skipped;
+
+	if (n && !in->strict)
+		obs_warnx("%lu malformed line%s skipped", n, n == 1 ? "" : "s");
+	obs_source_close(&in->src);
+	if (status == OBS_EXIT_OK && (in->failed || (in->strict && n)))
+		return OBS_EXIT_FAILURE;
+	return status;
+}
+
+int trace_bad_option(const char *cmd, const char *synopsis, char **argv, int c)
+{
+	const char *arg = argv[optind - 1];
+
+	if (c == ':')
+		return obs_cli_usage_error(synopsis, "%s: option '%s' needs a value", cmd, arg);
+	if (optopt && strncmp(arg, "--", 2))
+		return obs_cli_usage_error(synopsis, "%s: unknown option '-%c'", cmd, optopt);
+	return obs_cli_usage_error(synopsis, "%s: unknown option '%s'", cmd, arg);
+}
+
+/* ---- JSON text ------------------------------------------------------------ */
+
+static void jb_reserve(struct jbuf *b, size_t n)
+{
+	size_t ncap;
+	char *p;
+
+	if (b->cap - b->len > n)
+		return;
+	ncap = b->cap ? b->cap : 256;
+	while (ncap - b->len <= n)
+		ncap *= 2;
+	p = realloc(b->p, ncap);
+	if (!p)
+		abort();
+	b->p = p;
+	b->cap = ncap;
+}
+
+void jb_raw(struct jbuf *b, const char *s, size_t n)
+{
+	jb_reserve(b, n);
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+void jb_cstr(struct jbuf *b, const char *s)
+{
+	jb_raw(b, s, strlen(s));
+}
+
+void jb_str(struct jbuf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, run = 0;
+	char esc[7];
+
+	jb_raw(b, "\"", 1);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		jb_raw(b, s + run, i - run);
+		run = i + 1;
+		switch (c) {
+		case '"': jb_raw(b, "\\\"", 2); break;
+		case '\\': jb_raw(b, "\\\\", 2); break;
+		case '\n': jb_raw(b, "\\n", 2); break;
+		case '\r': jb_raw(b, "\\r", 2); break;
+		case '\t': jb_raw(b, "\\t", 2); break;
+		case '\b': jb_raw(b, "\\b", 2); break;
+		case '\f': jb_raw(b, "\\f", 2); break;
+		default:
+			memcpy(esc, "\\u00", 4);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			jb_raw(b, esc, 6);
+			break;
+		}
+	}
+	jb_raw(b, s + run, n - run);
+	jb_raw(b, "\"", 1);
+}
+
+void jb_fmt(struct jbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		abort();
+	jb_reserve(b, (size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+void jb_release(struct jbuf *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof(*b));
+}
+
+void trace_fmt_ms(int64_t ns, char *buf, size_t size)
+{
+	uint64_t u = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
+	unsigned long long ms = u / 1000000, frac = u % 1000000;
+	int digits = 6;
+
+	if (!frac) {
+		snprintf(buf, size, "%s%llu", ns < 0 ? "-" : "", ms);
+		return;
+	}
+	while (frac % 10 == 0) {
+		frac /= 10;
+		digits--;
+	}
+	snprintf(buf, size, "%s%llu.%0*llu", ns < 0 ? "-" : "", ms, digits, frac);
+}
+
+void trace_fmt_second(int64_t ns, char *buf, size_t size)
+{
+	char full[OBS_TIME_BUFSZ];
+	size_t n = obs_time_format(ns, full, sizeof(full));
+	char *dot = memchr(full, '.', n);
+
+	if (dot) {
+		dot[0] = 'Z';
+		dot[1] = '\0';
+	}
+	snprintf(buf, size, "%s", full);
+}
