@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Benchmark helper: SERIES series x SAMPLES 15 s samples in memory, then time a few queries. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,7 @@ int main(int argc, char **argv)
 	double t0, *val = calloc(nseries, sizeof(double));
 	struct obs_series **h = calloc(nseries, sizeof(*h));
 	size_t i, s;
+	uint64_t rnd = 1;
 	int64_t end = (int64_t)nsamples * 15000;
 
 	for (s = 0; s < nseries; s++) {
@@ -70,13 +72,13 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	srand(1);
 	t0 = now();
 	for (i = 0; i < nsamples; i++) {
 		for (s = 0; s < nseries; s++) {
 			/* Counters scraped every 15 s, with a few ms of jitter. */
-			val[s] += (double)(rand() % 10);
-			if (obs_series_append(set, h[s], (int64_t)i * 15000 + rand() % 5, val[s],
+			rnd = rnd * 6364136223846793005ULL + 1442695040888963407ULL;
+			val[s] += (double)((rnd >> 33) % 10);
+			if (obs_series_append(set, h[s], (int64_t)i * 15000 + (int64_t)((rnd >> 40) % 5), val[s],
 					      OBS_SERIES_SET, &err) < 0) {
 				fprintf(stderr, "promql_bench: %s\n", err.msg);
 				return 1;
