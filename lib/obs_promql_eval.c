@@ -1173,6 +1173,6 @@ int obs_promql_eval_range(struct obs_series_set *set, const struct obs_promql_ex
 	ev.start = start_ms;
 	ev.step = step_ms;
 	ev.nsteps = (size_t)steps;
-	ev.end = start_ms + (int64_t)(steps - 1) * step_ms;
+	ev.end = end_ms;   /* @ end() is the query's end, as given */
 	return run(&ev, e, 1, out);
 }

@@ -925,6 +925,8 @@ static void test_range_queries(void **state)
 	check_range(set, "absent(g{inst=\"3\"})", 0, 600, 120, "{inst=3} 1@0,1@480");
 	check_range(set, "g{inst=\"1\"} @ start()", 60, 180, 60,
 		    "g{inst=1,job=a} -1@60,-1@120,-1@180");
+	check_range(set, "g{inst=\"1\"} @ end()", 60, 200, 60,
+		    "g{inst=1,job=a} 1@60,1@120,1@180");
 	check_range(set, "rate(c{job=\"b\"}[1m] @ end())", 60, 180, 60,
 		    "{job=b} 0.016666666666666666@60,0.016666666666666666@120,0.016666666666666666@180");
 	check_range(set, "topk(1, g)", 0, 120, 60, "g{inst=1,job=a} 3@0,4@120 ; g{inst=2,job=a} 1@60");
