@@ -345,25 +345,26 @@ static int vsel_series(struct ev *ev, const struct obs_promql_expr *e, const str
 	double v;
 
 	if (e->at != AT_NONE) {
-		int64_t ref = at_time(ev, e) - e->offset;
+		int64_t ref = promql_sub(at_time(ev, e), e->offset);
 
-		if (!obs_series_last_at(s, ref, &t, &v) || t < ref - ev->lookback)
+		if (!obs_series_last_at(s, ref, &t, &v) || t < promql_sub(ref, ev->lookback))
 			return 0;
 		for (i = 0; i < ev->nsteps; i++)
 			if (promql_matrix_push(ev, ms, ev_ts(ev, i), v) < 0)
 				return -1;
 		return 0;
 	}
-	if (obs_series_samples(s, ev->start - e->offset - ev->lookback, ev->end - e->offset,
+	if (obs_series_samples(s, promql_sub(promql_sub(ev->start, e->offset), ev->lookback),
+			       promql_sub(ev->end, e->offset),
 			       &ev->buf) < 0)
 		return promql_oom(ev);
 	b = ev->buf.v;
 	for (i = 0; i < ev->nsteps; i++) {
-		int64_t ref = ev_ts(ev, i) - e->offset;
+		int64_t ref = promql_sub(ev_ts(ev, i), e->offset);
 
 		while (j < ev->buf.n && b[j].t <= ref)
 			j++;
-		if (j > 0 && b[j - 1].t >= ref - ev->lookback &&
+		if (j > 0 && b[j - 1].t >= promql_sub(ref, ev->lookback) &&
 		    promql_matrix_push(ev, ms, ev_ts(ev, i), b[j - 1].v) < 0)
 			return -1;
 	}
@@ -405,14 +406,14 @@ static int eval_msel(struct ev *ev, const struct obs_promql_expr *e, struct val 
 {
 	const struct obs_promql_expr *vs = e->a;
 	const struct obs_series **sel;
-	int64_t ref = (vs->at != AT_NONE ? at_time(ev, vs) : ev->start) - vs->offset;
+	int64_t ref = promql_sub(vs->at != AT_NONE ? at_time(ev, vs) : ev->start, vs->offset);
 	size_t n, i, j;
 	int rc = 0;
 
 	if (obs_series_set_select(ev->set, vs->matchers, vs->nmatchers, &sel, &n, ev->err) < 0)
 		return -1;
 	for (i = 0; i < n && rc == 0; i++) {
-		if (obs_series_samples(sel[i], ref - e->range, ref, &ev->buf) < 0) {
+		if (obs_series_samples(sel[i], promql_sub(ref, e->range), ref, &ev->buf) < 0) {
 			rc = promql_oom(ev);
 			break;
 		}

@@ -169,6 +169,16 @@ struct ev {
 	struct obs_sample_buf buf;
 };
 
+/* A - B, saturated at the int64 limits (times near them must not overflow). */
+static inline int64_t promql_sub(int64_t a, int64_t b)
+{
+	if (b > 0 && a < INT64_MIN + b)
+		return INT64_MIN;
+	if (b < 0 && a > INT64_MAX + b)
+		return INT64_MAX;
+	return a - b;
+}
+
 static inline int64_t ev_ts(const struct ev *ev, size_t i)
 {
 	return ev->start + (int64_t)i * ev->step;
