@@ -91,19 +91,6 @@ static int path_join(char *buf, const char *fmt, ...)
 	return 0;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
 
 /* Floor of NS / NS_PER_DAY: the day number of a time, negative before 1970. */
 static int64_t day_number(int64_t ns)
@@ -421,7 +408,7 @@ static int segment_name(const char *name, int64_t *day, int *gz)
 		return 0;
 	if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
 		return 0;
-	*day = days_from_civil(y, m, d);
+	*day = obs_time_days_from_civil(y, m, d);
 	return 1;
 }
 
