@@ -1163,6 +1163,9 @@ static size_t format_double(double d, char *buf, size_t size)
 {
 	int p, n = 0;
 
+	/* Whole numbers as such ("10", not "1e+01"), as Prometheus writes le. */
+	if (d == floor(d) && fabs(d) < 1e15)
+		return (size_t)snprintf(buf, size, "%.0f", d);
 	for (p = 1; p <= 17; p++) {
 		n = snprintf(buf, size, "%.*g", p, d);
 		if (strtod(buf, NULL) == d)

@@ -174,7 +174,7 @@ static uint64_t le(const uint8_t *p, int n)
 int obs_pb_read(struct obs_pb_reader *r, struct obs_pb_field *f, struct obs_error *err)
 {
 	const uint8_t *p = r->p, *start = r->p;
-	uint64_t key, n;
+	uint64_t key = 0, n = 0;
 	int rc;
 
 	if (p >= r->end)
