@@ -140,7 +140,7 @@ check-bats: $(BINS) $(TEST_HELPERS)
 check-schema: $(BINS)
 	tests/schema/validate.sh
 
-check-integration: $(BINS)
+check-integration: $(BINS) $(TEST_HELPERS)
 	@if ls tests/integration/*.bats >/dev/null 2>&1; then $(BATS) tests/integration; fi
 
 coverage:

@@ -1067,6 +1067,9 @@ static int em_resource(struct obs_otlp_batch *b, struct obs_otlp_state *st,
 	if (dropped)
 		em_uint(&e, 2, "droppedAttributesCount", dropped);
 	em_obj_end(&e);
+	/* An empty resource is left out. */
+	if (!open && !dropped)
+		obs_pb_writer_reset(w);
 	return 0;
 }
 

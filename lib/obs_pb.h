@@ -32,7 +32,7 @@
  * are read with a sub-reader, at most OBS_PB_MAX_DEPTH deep.
  */
 
-#define OBS_PB_MAX_DEPTH 128
+#define OBS_PB_MAX_DEPTH 200   /* room for OTLP's 64 levels of attribute values */
 #define OBS_PB_MAX_FIELD 536870911u   /* 2^29 - 1 */
 
 enum obs_pb_wire {
@@ -62,7 +62,7 @@ void obs_pb_writer_reset(struct obs_pb_writer *w);
 /*
  * 0 if every write since the last reset succeeded and every message was
  * closed; otherwise -1 with err "out of memory", "protobuf messages nested
- * deeper than 128" or "unbalanced protobuf message".
+ * deeper than 200" or "unbalanced protobuf message".
  */
 int obs_pb_writer_check(const struct obs_pb_writer *w, struct obs_error *err);
 /* Drop everything after the first LEN bytes (LEN <= w->len; open messages are not touched). */

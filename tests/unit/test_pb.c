@@ -149,7 +149,7 @@ static void test_writer_misuse(void **state)
 	for (i = 0; i < OBS_PB_MAX_DEPTH + 1; i++)
 		obs_pb_begin(&w, 1);
 	assert_int_equal(obs_pb_writer_check(&w, &err), -1);
-	assert_string_equal(err.msg, "protobuf messages nested deeper than 128");
+	assert_string_equal(err.msg, "protobuf messages nested deeper than 200");
 	assert_null(obs_pb_writer_detach(&w, &len));
 
 	obs_pb_writer_reset(&w);
@@ -317,7 +317,7 @@ static void test_depth(void **state)
 	}
 	assert_int_equal(obs_pb_read(&r[i], &f, &err), 1);
 	assert_int_equal(obs_pb_reader_sub(&r[i], &f, &r[i + 1], &err), -1);
-	assert_string_equal(err.msg, "protobuf messages nested deeper than 128 at byte 319");
+	assert_string_equal(err.msg, "protobuf messages nested deeper than 200 at byte 535");
 	obs_pb_writer_release(&w);
 }
 
