@@ -2161,31 +2161,53 @@ static int buf_room(struct obs_otlp_buf *out, size_t n)
 	return 0;
 }
 
+void obs_otlp_buf_release(struct obs_otlp_buf *buf)
+{
+	if (buf->z) {
+		deflateEnd(buf->z);
+		free(buf->z);
+	}
+	free(buf->data);
+	memset(buf, 0, sizeof(*buf));
+}
+
 int obs_otlp_gzip(const void *in, size_t len, int level, struct obs_otlp_buf *out,
 		  struct obs_error *err)
 {
-	z_stream z;
+	z_stream *z = out->z;
 	int rc;
 
-	memset(&z, 0, sizeof(z));
 	out->len = 0;
 	if (level < -1 || level > 9)
 		return obs_error_set(err, "invalid gzip level %d", level);
-	if (deflateInit2(&z, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		return obs_error_set(err, "%s", reason_oom);
-	if (buf_room(out, deflateBound(&z, len)) < 0) {
-		deflateEnd(&z);
-		return obs_error_set(err, "%s", reason_oom);
+	if (z && out->zlevel != level) {
+		deflateEnd(z);
+		free(z);
+		z = out->z = NULL;
 	}
-	z.next_in = (Bytef *)(uintptr_t)in;
-	z.avail_in = (uInt)len;
-	z.next_out = out->data;
-	z.avail_out = (uInt)out->cap;
-	rc = deflate(&z, Z_FINISH);
-	out->len = z.total_out;
-	deflateEnd(&z);
+	if (!z) {
+		z = calloc(1, sizeof(*z));
+		if (!z)
+			return obs_error_set(err, "%s", reason_oom);
+		if (deflateInit2(z, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+			free(z);
+			return obs_error_set(err, "%s", reason_oom);
+		}
+		out->z = z;
+		out->zlevel = level;
+	} else {
+		deflateReset(z);
+	}
+	if (buf_room(out, deflateBound(z, len)) < 0)
+		return obs_error_set(err, "%s", reason_oom);
+	z->next_in = (Bytef *)(uintptr_t)in;
+	z->avail_in = (uInt)len;
+	z->next_out = out->data;
+	z->avail_out = (uInt)out->cap;
+	rc = deflate(z, Z_FINISH);
+	out->len = z->total_out;
 	if (rc != Z_STREAM_END)
-		return obs_error_set(err, "cannot compress: %s", z.msg ? z.msg : "zlib error");
+		return obs_error_set(err, "cannot compress: %s", z->msg ? z->msg : "zlib error");
 	return 0;
 }
 

@@ -48,7 +48,7 @@ static int flush(struct obs_otlp_batch *b, int level, struct obs_otlp_buf *gz, F
 int main(int argc, char **argv)
 {
 	struct obs_otlp_batch b;
-	struct obs_otlp_buf gz = { NULL, 0, 0 };
+	struct obs_otlp_buf gz = { 0 };
 	enum obs_otlp_signal sig;
 	enum obs_otlp_encoding enc;
 	struct obs_error err;
@@ -125,7 +125,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "records %lu batches %lu bytes %llu seconds %.3f\n", records, batches,
 			bytes, (double)(obs_time_monotonic() - t0) / 1e9);
 	obs_otlp_batch_release(&b);
-	free(gz.data);
+	obs_otlp_buf_release(&gz);
 	json_decref(resource);
 	return status;
 }
