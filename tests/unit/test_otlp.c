@@ -680,7 +680,9 @@ static void test_span_add_json(void **state)
 	assert_int_equal(obs_otlp_batch_add_json(&b, rec, &err), 0);
 	assert_int_equal(obs_otlp_batch_finish(&b, &body, &len, &err), 0);
 	assert_memory_equal(first, body, len);
-	assert_int_equal(obs_otlp_batch_add_json(&b, json_array(), &err), -1);
+	json_decref(rec);
+	rec = json_array();
+	assert_int_equal(obs_otlp_batch_add_json(&b, rec, &err), -1);
 	assert_string_equal(err.msg, "not a JSON object");
 	free(first);
 	free(text);
