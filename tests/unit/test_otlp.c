@@ -812,9 +812,28 @@ struct span_spec {
 	size_t pidlen;
 	uint64_t kind, start, end, code, evtime;
 	int deep;            /* nesting of an attribute value */
-	int bad_link;        /* 1: short trace id, 2: missing span id */
+	int bad_link;        /* 1: short trace id, 2: missing span id, 3: no trace id, 4: short span id */
 	int bytes_attr;
+	int ev_deep, link_deep;   /* an event's / a link's attribute nested this deep */
 };
+
+/* Attribute KEY whose value is DEPTH arrays deep, as field NUM. */
+static void put_deep_attr(struct obs_pb_writer *w, uint32_t num, const char *key, int depth)
+{
+	int i;
+
+	obs_pb_begin(w, num);
+	obs_pb_put_string(w, 1, key);
+	obs_pb_begin(w, 2);
+	for (i = 0; i < depth; i++) {
+		obs_pb_begin(w, 5);
+		obs_pb_begin(w, 1);
+	}
+	for (i = 0; i < 2 * depth; i++)
+		obs_pb_end(w);
+	obs_pb_end(w);
+	obs_pb_end(w);
+}
 
 static const uint8_t TID[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
 static const uint8_t SID[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
@@ -882,7 +901,27 @@ static void put_span(struct obs_pb_writer *w, const struct span_spec *sp)
 	}
 	if (sp->bad_link) {
 		obs_pb_begin(w, 13);
-		obs_pb_put_bytes(w, 1, TID, sp->bad_link == 1 ? 15 : 16);
+		if (sp->bad_link != 3)
+			obs_pb_put_bytes(w, 1, TID, sp->bad_link == 1 ? 15 : 16);
+		if (sp->bad_link >= 3)
+			obs_pb_put_bytes(w, 2, SID, sp->bad_link == 3 ? 8 : 7);
+		obs_pb_end(w);
+	}
+	if (sp->ev_deep) {
+		obs_pb_begin(w, 11);
+		obs_pb_put_fixed64(w, 1, 1);
+		obs_pb_put_string(w, 2, "e");
+		obs_pb_put_uint64(w, 4, 2);
+		put_deep_attr(w, 3, "x", sp->ev_deep);
+		obs_pb_end(w);
+	}
+	if (sp->link_deep) {
+		obs_pb_begin(w, 13);
+		obs_pb_put_bytes(w, 1, TID, 16);
+		obs_pb_put_bytes(w, 2, SID, 8);
+		obs_pb_put_string(w, 3, "ts=1");
+		obs_pb_put_uint64(w, 5, 1);
+		put_deep_attr(w, 4, "y", sp->link_deep);
 		obs_pb_end(w);
 	}
 	if (sp->code) {
@@ -904,7 +943,17 @@ static void decode_spans(const struct span_spec *specs, size_t n, int resource_f
 
 	obs_pb_writer_init(&w);
 	obs_pb_begin(&w, 1);
-	if (resource_fault) {
+	if (resource_fault == 2) {
+		obs_pb_begin(&w, 1);
+		obs_pb_begin(&w, 1);
+		obs_pb_put_string(&w, 1, "process.executable.name");
+		obs_pb_begin(&w, 2);
+		obs_pb_put_string(&w, 1, "exe");
+		obs_pb_end(&w);
+		obs_pb_end(&w);
+		obs_pb_put_uint64(&w, 2, 4);
+		obs_pb_end(&w);
+	} else if (resource_fault) {
 		obs_pb_begin(&w, 1);
 		obs_pb_begin(&w, 1);
 		obs_pb_put_string(&w, 1, "r");
@@ -942,24 +991,28 @@ static void test_decode_span_rejects(void **state)
 {
 	const uint64_t T = 1795514400000000000ULL;
 	const struct span_spec specs[] = {
-		{ TID, 16, SID, 8, NULL, 0, 2, T, T + 1, 1, 0, 0, 0, 1 },   /* fine */
-		{ NULL, 0, SID, 8, NULL, 0, 0, T, T, 0, 0, 0, 0, 0 },
-		{ TID, 15, SID, 8, NULL, 0, 0, T, T, 0, 0, 0, 0, 0 },
-		{ ZERO, 16, SID, 8, NULL, 0, 0, T, T, 0, 0, 0, 0, 0 },
-		{ TID, 16, NULL, 0, NULL, 0, 0, T, T, 0, 0, 0, 0, 0 },
-		{ TID, 16, SID, 7, NULL, 0, 0, T, T, 0, 0, 0, 0, 0 },
-		{ TID, 16, SID, 8, SID, 7, 0, T, T, 0, 0, 0, 0, 0 },
-		{ TID, 16, SID, 8, ZERO, 8, 6, T, T, 0, 0, 0, 0, 0 },
-		{ TID, 16, SID, 8, NULL, 0, 0, 0, T, 0, 0, 0, 0, 0 },
-		{ TID, 16, SID, 8, NULL, 0, 0, T, 0, 0, 0, 0, 0, 0 },
-		{ TID, 16, SID, 8, NULL, 0, 0, T, T - 1, 0, 0, 0, 0, 0 },
-		{ TID, 16, SID, 8, NULL, 0, 0, UINT64_MAX, T, 0, 0, 0, 0, 0 },
-		{ TID, 16, SID, 8, NULL, 0, 0, T, T, 3, 0, 0, 0, 0 },
-		{ TID, 16, SID, 8, NULL, 0, 0, T, T, 0, 0, 70, 0, 0 },
-		{ TID, 16, SID, 8, NULL, 0, 0, T, T, 0, UINT64_MAX, 0, 0, 0 },
-		{ TID, 16, SID, 8, NULL, 0, 0, T, T, 0, 0, 0, 1, 0 },
-		{ TID, 16, SID, 8, NULL, 0, 0, T, T, 0, 0, 0, 2, 0 },
-		{ TID, 16, SID, 8, SID, 8, 5, T, T, 2, T, 3, 0, 0 },        /* fine */
+		{ TID, 16, SID, 8, NULL, 0, 2, T, T + 1, 1, 0, 0, 0, 1, 0, 0 },   /* fine */
+		{ NULL, 0, SID, 8, NULL, 0, 0, T, T, 0, 0, 0, 0, 0, 0, 0 },
+		{ TID, 15, SID, 8, NULL, 0, 0, T, T, 0, 0, 0, 0, 0, 0, 0 },
+		{ ZERO, 16, SID, 8, NULL, 0, 0, T, T, 0, 0, 0, 0, 0, 0, 0 },
+		{ TID, 16, NULL, 0, NULL, 0, 0, T, T, 0, 0, 0, 0, 0, 0, 0 },
+		{ TID, 16, SID, 7, NULL, 0, 0, T, T, 0, 0, 0, 0, 0, 0, 0 },
+		{ TID, 16, SID, 8, SID, 7, 0, T, T, 0, 0, 0, 0, 0, 0, 0 },
+		{ TID, 16, SID, 8, ZERO, 8, 6, T, T, 0, 0, 0, 0, 0, 0, 0 },
+		{ TID, 16, SID, 8, NULL, 0, 0, 0, T, 0, 0, 0, 0, 0, 0, 0 },
+		{ TID, 16, SID, 8, NULL, 0, 0, T, 0, 0, 0, 0, 0, 0, 0, 0 },
+		{ TID, 16, SID, 8, NULL, 0, 0, T, T - 1, 0, 0, 0, 0, 0, 0, 0 },
+		{ TID, 16, SID, 8, NULL, 0, 0, UINT64_MAX, T, 0, 0, 0, 0, 0, 0, 0 },
+		{ TID, 16, SID, 8, NULL, 0, 0, T, T, 3, 0, 0, 0, 0, 0, 0 },
+		{ TID, 16, SID, 8, NULL, 0, 0, T, T, 0, 0, 70, 0, 0, 0, 0 },
+		{ TID, 16, SID, 8, NULL, 0, 0, T, T, 0, UINT64_MAX, 0, 0, 0, 0, 0 },
+		{ TID, 16, SID, 8, NULL, 0, 0, T, T, 0, 0, 0, 1, 0, 0, 0 },
+		{ TID, 16, SID, 8, NULL, 0, 0, T, T, 0, 0, 0, 2, 0, 0, 0 },
+		{ TID, 16, SID, 8, NULL, 0, 0, T, T, 0, 0, 0, 3, 0, 0, 0 },
+		{ TID, 16, SID, 8, NULL, 0, 0, T, T, 0, 0, 0, 4, 0, 0, 0 },
+		{ TID, 16, SID, 8, NULL, 0, 0, T, T, 0, 0, 0, 0, 0, 65, 0 },
+		{ TID, 16, SID, 8, NULL, 0, 0, T, T, 0, 0, 0, 0, 0, 0, 65 },
+		{ TID, 16, SID, 8, SID, 8, 5, T, T, 2, T, 3, 0, 0, 2, 2 },  /* fine */
 	};
 
 	(void)state;
@@ -990,8 +1043,13 @@ static void test_decode_span_rejects(void **state)
 		     "1: array item 1: array item 1: array item 1: value nested deeper than 64 levels\n"
 		     "span 15: event 1: 'timeUnixNano' is not a time in nanoseconds\n"
 		     "span 16: link 1: invalid trace id '0102030405060708090a0b0c0d0e0f'\n"
-		     "span 17: link 1: missing span id\n",
+		     "span 17: link 1: missing span id\n"
+		     "span 18: link 1: missing trace id\n"
+		     "span 19: link 1: invalid span id '01020304050607'\n"
+		     "span 20: event 1: attribute 'x': " REPEAT63 R1 "value nested deeper than 64 levels\n"
+		     "span 21: link 1: attribute 'y': " REPEAT63 R1 "value nested deeper than 64 levels\n",
 		     2);
+	decode_spans(specs + sizeof(specs) / sizeof(specs[0]) - 1, 1, 2, "", 1);
 	decode_spans(specs, 1, 1,
 		     "span 1: resource: attribute 'r': array item 1: " REPEAT63
 		     "value nested deeper than 64 levels\n", 0);
@@ -1004,7 +1062,7 @@ static void test_decode_span_values(void **state)
 	struct sink s = { 0 };
 	struct obs_error err;
 	const struct span_spec sp = { TID, 16, SID, 8, NULL, 0, 2, 1795514400000000000ULL,
-				      1795514400000000001ULL, 0, 0, 0, 0, 1 };
+				      1795514400000000001ULL, 0, 0, 0, 0, 1, 0, 0 };
 
 	(void)state;
 	obs_pb_writer_init(&w);
@@ -1113,6 +1171,84 @@ static void test_decode_malformed(void **state)
 		obs_otlp_batch_release(&b);
 	}
 	sink_reset(&s);
+}
+
+/* Offsets of every field key in a message, nested ones too (fields that parse as messages). */
+static void key_offsets(const struct obs_pb_reader *r, size_t *offs, size_t *n, size_t max)
+{
+	struct obs_pb_reader copy = *r, sub;
+	struct obs_pb_field f;
+
+	while (obs_pb_read(&copy, &f, NULL) > 0) {
+		if (*n < max)
+			offs[(*n)++] = f.offset;
+		if (f.wire == OBS_PB_LEN && obs_pb_reader_sub(&copy, &f, &sub, NULL) == 0) {
+			struct obs_pb_reader probe = sub;
+			struct obs_pb_field g;
+			int rc;
+
+			while ((rc = obs_pb_read(&probe, &g, NULL)) > 0)
+				;
+			if (rc == 0)
+				key_offsets(&sub, offs, n, max);
+		}
+	}
+}
+
+/*
+ * Every field of the fixture bodies with another wire type, and every
+ * prefix of them: the decoder either takes the body or refuses it whole,
+ * emitting nothing.
+ */
+static void test_decode_mutations(void **state)
+{
+	static const char *const files[] = { "spans.pb", "metrics.pb", "logs.pb" };
+	static const enum obs_otlp_signal sigs[] = { OBS_OTLP_TRACES, OBS_OTLP_METRICS,
+						     OBS_OTLP_LOGS };
+	static const uint8_t wires[] = { 0, 1, 2, 5 };
+	struct obs_otlp_decoder d;
+	struct obs_pb_reader r;
+	struct sink s = { 0 };
+	struct obs_error err;
+	size_t offs[4096], n, i, len, k;
+	unsigned long refused = 0;
+	char *body;
+	uint8_t *copy;
+	int f, rc;
+
+	(void)state;
+	for (f = 0; f < 3; f++) {
+		body = slurp(files[f], &len);
+		copy = malloc(len);
+		n = 0;
+		obs_pb_reader_init(&r, body, len);
+		key_offsets(&r, offs, &n, 4096);
+		assert_true(n > 50);
+		for (i = 0; i < n; i++)
+			for (k = 0; k < 4; k++) {
+				memcpy(copy, body, len);
+				if ((copy[offs[i]] & 7) == wires[k])
+					continue;
+				copy[offs[i]] = (uint8_t)((copy[offs[i]] & ~7) | wires[k]);
+				obs_otlp_decoder_init(&d, sink_emit, sink_warn, &s);
+				rc = obs_otlp_decode(&d, sigs[f], copy, len, &err);
+				if (rc < 0) {
+					assert_int_equal(s.calls, 0);
+					refused++;
+				}
+				sink_reset(&s);
+			}
+		for (i = 0; i < len; i++) {
+			obs_otlp_decoder_init(&d, sink_emit, sink_warn, &s);
+			rc = obs_otlp_decode(&d, sigs[f], body, i, &err);
+			if (rc < 0)
+				assert_int_equal(s.calls, 0);
+			sink_reset(&s);
+		}
+		free(copy);
+		free(body);
+	}
+	assert_true(refused > 100);
 }
 
 /* Metrics and logs built with obs_pb, decoded. */
@@ -1394,6 +1530,7 @@ int main(void)
 		cmocka_unit_test(test_decode_span_rejects),
 		cmocka_unit_test(test_decode_span_values),
 		cmocka_unit_test(test_decode_malformed),
+		cmocka_unit_test(test_decode_mutations),
 		cmocka_unit_test(test_decode_metrics),
 		cmocka_unit_test(test_decode_logs),
 		cmocka_unit_test(test_gzip),
