@@ -660,6 +660,60 @@ static void test_span_mapping(void **state)
 	json_decref(res);
 }
 
+/* Escapes: in keys read from records, in default resource strings, in messages. */
+static void test_escapes(void **state)
+{
+	struct obs_otlp_batch b;
+	struct obs_error err;
+	const uint8_t *body;
+	size_t len;
+	json_t *res = json_pack("{s:s}", "k\"\n\t\r\x01\\", "v\xc3\xa9");
+	json_t *deep = json_array(), *inner = deep;
+	char *want;
+	int i;
+
+	(void)state;
+	obs_otlp_batch_init(&b, OBS_OTLP_TRACES, OBS_OTLP_JSON);
+	b.resource = res;
+	assert_int_equal(add1(&b, "{'type':'span','tr\\u0061ce_id':'0af7651916cd43dd8448eb211c80319c',"
+			      "'span_id':'b7ad6b7169203331'," SPAN_TIMES ",'events':[{'time':"
+			      "'2026-11-24T10:00:00Z','attributes':{'otel.dropped_attributes_count':'x'}}],"
+			      "'links':[{'trace_id':'0af7651916cd43dd8448eb211c80319c','span_id':"
+			      "'b7ad6b7169203331','attributes':{'otel.dropped_attributes_count':1.5}}]}",
+			      &err), 0);
+	assert_int_equal(obs_otlp_batch_finish(&b, &body, &len, &err), 0);
+	want = J("{'resourceSpans':[{'resource':{'attributes':[{'key':'k\\'\\n\\t\\r\\u0001\\\\',"
+		 "'value':{'stringValue':'v\xc3\xa9'}}]},'scopeSpans':[{'spans':[{'traceId':"
+		 "'0af7651916cd43dd8448eb211c80319c','spanId':'b7ad6b7169203331','kind':1,"
+		 "'startTimeUnixNano':'1795514400000000000','endTimeUnixNano':'1795514401000000000',"
+		 "'events':[{'timeUnixNano':'1795514400000000000','attributes':[{'key':"
+		 "'otel.dropped_attributes_count','value':{'stringValue':'x'}}]}],'links':[{'traceId':"
+		 "'0af7651916cd43dd8448eb211c80319c','spanId':'b7ad6b7169203331','attributes':[{'key':"
+		 "'otel.dropped_attributes_count','value':{'doubleValue':1.5}}]}]}]}]}]}");
+	if (len != strlen(want) || memcmp(body, want, len))
+		fail_msg("got  %.*s\nwant %s", (int)len, (const char *)body, want);
+	free(want);
+
+	/* A default resource value nested too deep refuses the record that needs it. */
+	for (i = 0; i < OBS_OTLP_MAX_DEPTH; i++) {
+		json_t *a = json_array();
+
+		json_array_append_new(inner, a);
+		inner = a;
+	}
+	json_object_set_new(res, "deep", deep);
+	assert_int_equal(add1(&b, small_span, &err), -1);
+	assert_string_equal(err.msg, "resource attribute 'deep': value nested deeper than 32 levels");
+
+	/* Long values are cut in messages. */
+	assert_int_equal(add1(&b, "{'type':'span','trace_id':'0123456789012345678901234567890123456789"
+			      "01234567890123456789012345678901234567890123456789'}", &err), -1);
+	assert_string_equal(err.msg, "invalid trace_id '0123456789012345678901234567890123456789"
+			    "012345678901234567890123'");
+	json_decref(res);
+	obs_otlp_batch_release(&b);
+}
+
 static void test_span_add_json(void **state)
 {
 	struct obs_otlp_batch a, b;
@@ -1425,9 +1479,14 @@ static void test_decode_logs(void **state)
 	obs_pb_put_fixed64(&w, 1, T);
 	obs_pb_put_uint64(&w, 2, 30);
 	obs_pb_end(&w);
-	/* 3-6: refused. */
+	/* 3-7: refused. */
 	obs_pb_begin(&w, 2);
 	obs_pb_put_string(&w, 3, "x");
+	obs_pb_end(&w);
+	obs_pb_begin(&w, 2);
+	obs_pb_put_fixed64(&w, 1, T);
+	obs_pb_put_uint64(&w, 7, 3);
+	put_deep_attr(&w, 6, "z", 65);
 	obs_pb_end(&w);
 	obs_pb_begin(&w, 2);
 	obs_pb_put_fixed64(&w, 1, T);
@@ -1454,9 +1513,10 @@ static void test_decode_logs(void **state)
 	assert_int_equal(obs_otlp_decode(&d, OBS_OTLP_LOGS, w.buf, w.len, &err), 0);
 	assert_string_equal(s.warns, cut100(
 		"log 3: missing time\n"
-		"log 4: invalid trace id '01020304'\n"
-		"log 5: time out of range\n"
-		"log 6: body: array item 1: " REPEAT63 "value nested deeper than 64 levels\n"));
+		"log 4: attribute 'z': " REPEAT63 R1 "value nested deeper than 64 levels\n"
+		"log 5: invalid trace id '01020304'\n"
+		"log 6: time out of range\n"
+		"log 7: body: array item 1: " REPEAT63 "value nested deeper than 64 levels\n"));
 	assert_string_equal(s.out,
 		"{\"type\":\"log\",\"time\":\"2026-11-24T10:00:00.000000000Z\",\"level\":\"notice\","
 		"\"msg\":\"\",\"service\":\"unknown_service\",\"event.name\":\"login\",\"body\":42}\n"
@@ -1523,6 +1583,7 @@ int main(void)
 		cmocka_unit_test(test_depth_refusals),
 		cmocka_unit_test(test_refusal_keeps_batch),
 		cmocka_unit_test(test_span_mapping),
+		cmocka_unit_test(test_escapes),
 		cmocka_unit_test(test_span_add_json),
 		cmocka_unit_test(test_many_groups),
 		cmocka_unit_test(test_log_mapping),
