@@ -1142,26 +1142,25 @@ static int get_str(const struct obs_jscan *s, int obj, const char *key)
 static void fields_of(const struct obs_jscan *s, int obj, const char *const *names, int count,
 		      int *out)
 {
+	size_t lens[32], n;
 	const char *raw;
-	size_t n;
 	int k, i, found = 0;
 
-	for (i = 0; i < count; i++)
+	for (i = 0; i < count; i++) {
 		out[i] = -1;
+		lens[i] = strlen(names[i]);
+	}
 	for (k = obs_jscan_child(s, obj); k >= 0 && found < count;
 	     k = obs_jscan_sibling(s, obj, k)) {
 		raw = obs_jscan_raw(s, k, &n);
-		if (memchr(raw, '\\', n)) {
-			/* Escapes in a key: compare the unescaped value. */
+		for (i = 0; i < count; i++)
+			if (out[i] < 0 && lens[i] == n && !memcmp(raw, names[i], n))
+				break;
+		/* Escapes in a key: compare the unescaped value. */
+		if (i == count && memchr(raw, '\\', n))
 			for (i = 0; i < count; i++)
 				if (out[i] < 0 && obs_jscan_streq(s, k, names[i]))
 					break;
-		} else {
-			for (i = 0; i < count; i++)
-				if (out[i] < 0 && names[i][0] == (n ? raw[0] : 0) &&
-				    !strncmp(names[i], raw, n) && names[i][n] == '\0')
-					break;
-		}
 		if (i < count) {
 			out[i] = k + 1;
 			found++;
