@@ -1626,17 +1626,25 @@ static int metric_value(struct obs_otlp_state *st, int tok, int64_t *i, double *
 		}
 		return obs_jscan_number(s, tok, d) == 0 ? 0 : -1;
 	}
-	if (obs_jscan_streq(s, tok, "NaN")) {
-		*d = NAN;
-		return 0;
-	}
-	if (obs_jscan_streq(s, tok, "+Inf") || obs_jscan_streq(s, tok, "Inf")) {
-		*d = INFINITY;
-		return 0;
-	}
-	if (obs_jscan_streq(s, tok, "-Inf")) {
-		*d = -INFINITY;
-		return 0;
+	if (obs_jscan_type(s, tok) == OBS_JSCAN_STRING) {
+		const char *v;
+		size_t n;
+
+		/* As obs_metric_value reads them: NaN, +Inf, Inf, -Inf in any case. */
+		if (tok_str(st, tok, &v, &n) < 0)
+			return -1;
+		if (n == 3 && !strncasecmp(v, "NaN", 3)) {
+			*d = NAN;
+			return 0;
+		}
+		if ((n == 4 && !strncasecmp(v, "+Inf", 4)) || (n == 3 && !strncasecmp(v, "Inf", 3))) {
+			*d = INFINITY;
+			return 0;
+		}
+		if (n == 4 && !strncasecmp(v, "-Inf", 4)) {
+			*d = -INFINITY;
+			return 0;
+		}
 	}
 	return -1;
 }

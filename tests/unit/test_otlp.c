@@ -819,10 +819,10 @@ static void test_metric_mapping(void **state)
 	static const double bounds[] = { 1, 2 };
 	static const char *const recs[] = {
 		M_HEAD "'metric_type':'histogram','value':2}",
-		M_HEAD "'metric_type':'summary','value':'-Inf'}",
+		M_HEAD "'metric_type':'summary','value':'-INF'}",
 		"{'type':'metric','name':'m','time':'2026-11-24T09:00:00Z','metric_type':'histogram',"
 		"'value':'+Inf'}",
-		M_HEAD "'metric_type':'gauge','value':'Inf'}",
+		M_HEAD "'metric_type':'gauge','value':'inf'}",
 		M_HEAD "'metric_type':'gauge','value':-3.5e-7}",
 		M_HEAD "'metric_type':'gauge','value':9223372036854775808}",
 		NULL,
