@@ -791,10 +791,14 @@ static int reopen(struct obs_cursor_reader *r, const char *path, struct obs_curs
 static int open_seg(struct obs_cursor_reader *r, size_t i, struct obs_error *err)
 {
 	struct obs_cursor_seg *s = &r->segs[i], *sib;
+	struct {
+		uint64_t off, hash, len, lineno;
+		int claims;            /* taking it over claims the sibling's position */
+	} cand[3];
 	struct stat sb;
 	char *path = seg_path(r, s);
 	ssize_t rc = 0;
-	int eno = 0, k = 0;
+	int eno = 0, k = 0, nc = 0;
 
 	if (!path)
 		return obs_error_set(err, "out of memory");
@@ -812,29 +816,55 @@ static int open_seg(struct obs_cursor_reader *r, size_t i, struct obs_error *err
 	}
 	r->cur = i;
 	s->disk = (uint64_t)sb.st_size;
-	if (s->have && s->off > 0) {
-		k = verify(r, s->off, s->hash, s->len, s->disk, &rc);
-		if (k < 0)
-			goto read_fail;
-		if (!k && reopen(r, path, s, &sb, &eno) < 0)
-			goto open_fail;
+	/*
+	 * Where to start, most likely first. Compaction appends a day's plain
+	 * segment to its .gz as a further member, so a .gz may hold its old
+	 * content then the plain one: its own position plus the plain's.
+	 */
+	sib = s->resolved ? NULL : seg_sibling(r, s);
+	if (sib && (!sib->have || !sib->off))
+		sib = NULL;
+	if (sib && s->gz) {
+		uint64_t base = s->have ? s->off : 0, lines = s->have ? s->lineno : 0;
+
+		cand[nc].off = base + sib->off;
+		cand[nc].hash = sib->hash;
+		cand[nc].len = sib->len;
+		cand[nc].lineno = lines + sib->lineno;
+		cand[nc++].claims = 1;
 	}
-	sib = k || s->resolved ? NULL : seg_sibling(r, s);
-	if (sib && sib->have && sib->off > 0) {
-		k = verify(r, sib->off, sib->hash, sib->len, s->disk, &rc);
+	if (s->have && s->off > 0) {
+		cand[nc].off = s->off;
+		cand[nc].hash = s->hash;
+		cand[nc].len = s->len;
+		cand[nc].lineno = s->lineno;
+		cand[nc++].claims = 0;
+	}
+	if (sib && (!s->gz || (s->have && s->off > 0))) {
+		cand[nc].off = sib->off;
+		cand[nc].hash = sib->hash;
+		cand[nc].len = sib->len;
+		cand[nc].lineno = sib->lineno;
+		cand[nc++].claims = 1;
+	}
+	for (int c = 0; c < nc && !k; c++) {
+		if (c > 0 && reopen(r, path, s, &sb, &eno) < 0)
+			goto open_fail;
+		k = verify(r, cand[c].off, cand[c].hash, cand[c].len, s->disk, &rc);
 		if (k < 0)
 			goto read_fail;
 		if (k) {
-			s->off = sib->off;
-			s->hash = sib->hash;
-			s->len = sib->len;
-			s->lineno = sib->lineno;
-			sib->claimed = 1;
-		} else if (reopen(r, path, s, &sb, &eno) < 0) {
-			goto open_fail;
+			s->off = cand[c].off;
+			s->hash = cand[c].hash;
+			s->len = cand[c].len;
+			s->lineno = cand[c].lineno;
+			if (cand[c].claims)
+				sib->claimed = 1;
 		}
 	}
 	if (!k) {
+		if (nc && reopen(r, path, s, &sb, &eno) < 0)
+			goto open_fail;
 		if (s->have && s->off > 0 && !s->claimed) {
 			warnf(r, "'%s' changed under the cursor (rewritten or truncated): reading it "
 			      "again from the start", path);

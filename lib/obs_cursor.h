@@ -21,8 +21,10 @@
  *   - a segment that grew (appends) resumes at the position;
  *   - a segment that was gzip-compressed (D.ndjson -> D.ndjson.gz) takes
  *     over the position of its plain sibling, whose content it holds
- *     (positions count decompressed bytes); a new D.ndjson created after
- *     that (a late record) starts at 0;
+ *     (positions count decompressed bytes); compaction that appends the
+ *     plain content to an existing .gz (obs_store_compact_day) gives the
+ *     .gz its own position plus the plain one's; a new D.ndjson created
+ *     after that (a late record) starts at 0;
  *   - a segment rewritten or truncated under the cursor (the line before
  *     the position is not the one delivered) is read again from the start,
  *     and the reader says so: at-least-once, never a silent loss;

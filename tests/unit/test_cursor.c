@@ -17,6 +17,7 @@
 
 #include "obs_cursor.h"
 #include "obs_time.h"
+#include "obs_upkeep.h"
 
 struct fx {
 	char dir[64];
@@ -453,6 +454,56 @@ static void test_compressed_under_cursor(void **state)
 	rm(f, "2026-11-22.ndjson");
 	run(f, &c, out, sizeof(out));
 	assert_string_equal(out, "{\"b\":2}");
+	assert_int_equal(f->nwarn, 0);
+	obs_cursor_release(&c);
+}
+
+static void test_compaction(void **state)
+{
+	struct fx *f = *state;
+	struct obs_cursor c;
+	struct obs_error err;
+	char out[1024];
+	int64_t day = 1795392000LL / 86400;   /* 2026-11-23 in days */
+
+	obs_cursor_init(&c);
+	put(f, "2026-11-23.ndjson", "{\"a\":1}\n{\"a\":2}\n", "w");
+	run(f, &c, out, sizeof(out));
+	assert_string_equal(out, "{\"a\":1}|{\"a\":2}");
+	/* First compaction: the plain content becomes the .gz. */
+	assert_int_equal(obs_store_compact_day(&f->st, "spans", day, 6, &err), 0);
+	run(f, &c, out, sizeof(out));
+	assert_string_equal(out, "");
+	/* Late records, half of them sent, then compacted onto the .gz as a second member. */
+	put(f, "2026-11-23.ndjson", "{\"a\":3}\n", "w");
+	run(f, &c, out, sizeof(out));
+	assert_string_equal(out, "{\"a\":3}");
+	put(f, "2026-11-23.ndjson", "{\"a\":4}\n", "a");
+	assert_int_equal(obs_store_compact_day(&f->st, "spans", day, 6, &err), 0);
+	run(f, &c, out, sizeof(out));
+	assert_string_equal(out, "{\"a\":4}");
+	assert_int_equal(f->nwarn, 0);
+	assert_int_equal(c.npos, 1);
+	assert_string_equal(c.pos[0].name, "2026-11-23.ndjson.gz");
+	assert_int_equal(c.pos[0].offset, 32);
+	assert_int_equal(c.pos[0].lineno, 4);
+	/* Compacted while a reader follows it. */
+	{
+		struct obs_cursor_reader r;
+
+		put(f, "2026-11-23.ndjson", "{\"a\":5}\n", "w");
+		open_reader(f, &r, &c);
+		drain(&r, out, sizeof(out));
+		assert_string_equal(out, "{\"a\":5}");
+		put(f, "2026-11-23.ndjson", "{\"a\":6}\n", "a");
+		assert_int_equal(obs_store_compact_day(&f->st, "spans", day, 6, &err), 0);
+		assert_int_equal(obs_cursor_reader_refresh(&r, &err), 0);
+		drain(&r, out, sizeof(out));
+		assert_string_equal(out, "{\"a\":6}");
+		assert_int_equal(r.lineno, 6);
+		assert_int_equal(obs_cursor_reader_save(&r, &c, &err), 0);
+		obs_cursor_reader_close(&r);
+	}
 	assert_int_equal(f->nwarn, 0);
 	obs_cursor_release(&c);
 }
@@ -918,6 +969,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_load_ok_variants, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_resume, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compressed_under_cursor, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_compaction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plain_and_gz_same_content, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rewritten, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gz_torn_and_members, setup, teardown),
