@@ -108,7 +108,8 @@ struct exp_dest {
 	const char *signals;             /* accepted signals "spans,metrics,logs"; NULL: any */
 	const char *default_signals;     /* used without --signal */
 	int default_gzip;                /* compress bodies unless --compression none */
-	int stateful;                    /* keeps per-series state with the cursor (prepare) */
+	int own_encoding;                /* bodies compressed their own way: no --compression */
+	int no_split;                    /* every request carries everything: no 413 splits */
 
 	/* An option of its own: 0, or an exit status (usage error printed). */
 	int (*option)(struct exp *x, int c, const char *arg);
@@ -139,6 +140,8 @@ struct exp_dest {
 	/* The state saved with the cursor of SIGNAL (loaded into the destination before reading). */
 	int (*load_state)(struct exp *x, const char *signal, json_t *state, struct obs_error *err);
 	json_t *(*save_state)(struct exp *x, const char *signal);   /* new reference or NULL */
+	/* The client for SIGNAL's requests (set up with exp_http_setup); NULL: x->http. */
+	struct obs_http *(*client)(struct exp *x, const char *signal);
 	void (*cleanup)(struct exp *x);
 };
 
@@ -191,7 +194,12 @@ struct exp {
 	char **files;
 	int nfiles;
 	struct obs_http http;
-	int headers_set;             /* the user gave headers (--header, --header-file) */
+	/* HTTP settings given on the command line: they win over the environment. */
+	long cli_timeout, cli_deadline;      /* ms, -1 unset */
+	int cli_insecure;                    /* -1 unset */
+	const char *cli_cacert, *cli_cert, *cli_key;
+	char **hdr_names, **hdr_values;      /* --header, --header-file */
+	size_t nhdrs;
 
 	/* Run state. */
 	struct obs_store st;
@@ -223,6 +231,12 @@ void exp_partial(struct exp *x, unsigned long long n, const char *message);
 
 /* Verbose output (-v) on stderr, prefixed with the program and destination names. */
 void exp_verbose(struct exp *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * Apply the command line's HTTP settings and headers (and -v tracing) to a
+ * client the destination made; x->http gets them too. 0, or an exit status.
+ */
+int exp_http_setup(struct exp *x, struct obs_http *h);
 
 /* Add a header, reporting errors as usage errors. 0 or exit status. */
 int exp_header(struct exp *x, const char *name, const char *value);

@@ -265,6 +265,59 @@ static int usage_value(struct exp *x, const char *opt, const char *val, const ch
 				   opt, val, want ? ": " : "", want ? want : "");
 }
 
+/* Check a header (in a scratch client: the message never shows the value) and keep it. */
+static int add_header(struct exp *x, const char *name, const char *value, struct obs_error *err)
+{
+	struct obs_http scratch;
+	int rc;
+
+	obs_http_init(&scratch);
+	rc = obs_http_header_add(&scratch, name, value, err);
+	obs_http_release(&scratch);
+	if (rc < 0)
+		return -1;
+	x->hdr_names = xrealloc(x->hdr_names, (x->nhdrs + 1) * sizeof(*x->hdr_names));
+	x->hdr_values = xrealloc(x->hdr_values, (x->nhdrs + 1) * sizeof(*x->hdr_values));
+	x->hdr_names[x->nhdrs] = xstrdup(name);
+	x->hdr_values[x->nhdrs] = xstrdup(value);
+	x->nhdrs++;
+	return 0;
+}
+
+int exp_http_setup(struct exp *x, struct obs_http *h)
+{
+	struct obs_error err;
+
+	if (x->cli_timeout >= 0)
+		h->timeout_ms = x->cli_timeout;
+	if (x->cli_deadline >= 0)
+		h->retry_deadline_ms = x->cli_deadline;
+	if (x->cli_insecure >= 0)
+		h->insecure = x->cli_insecure;
+	if (x->cli_cacert)
+		h->ca_file = x->cli_cacert;
+	if (x->cli_cert) {
+		h->client_cert = x->cli_cert;
+		h->client_key = x->cli_key;
+	}
+	if (x->dest->own_encoding)
+		h->gzip = 0;
+	else if (x->compression >= 0)
+		h->gzip = x->compression;
+	h->redact_path = x->url_secret_path;
+	if (x->verbose) {
+		h->trace = http_trace;
+		h->trace_ctx = x;
+	}
+	for (size_t i = 0; i < x->nhdrs; i++) {
+		if (obs_http_header_add(h, x->hdr_names[i], x->hdr_values[i], &err) < 0) {
+			obs_warnx("%s: %s", x->dest->name, err.msg);
+			return OBS_EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
 static int header_file(struct exp *x, const char *path)
 {
 	FILE *fp = fopen(path, "r");
@@ -295,12 +348,11 @@ static int header_file(struct exp *x, const char *path)
 		*colon = '\0';
 		for (v = colon + 1; *v == ' ' || *v == '\t'; v++)
 			;
-		if (obs_http_header_add(&x->http, line, v, &err) < 0) {
+		if (add_header(x, line, v, &err) < 0) {
 			obs_warnx("%s: '%s' line %lu: %s", x->dest->name, path, n, err.msg);
 			rc = OBS_EXIT_USAGE;
 			break;
 		}
-		x->headers_set = 1;
 	}
 	fclose(fp);
 	return rc;
@@ -378,9 +430,7 @@ static int parse_options(struct exp *x, int argc, char **argv)
 	const struct exp_dest *d = x->dest;
 	size_t ncommon = sizeof(common_longopts) / sizeof(common_longopts[0]), nown = 0;
 	struct option *opts;
-	long timeout = -1, deadline = -1;
-	int insecure = -1, c, rc = 0;
-	const char *cacert = NULL, *cert = NULL, *key = NULL;
+	int c, rc = 0;
 	struct obs_error err;
 	int64_t ns;
 
@@ -443,9 +493,11 @@ static int parse_options(struct exp *x, int argc, char **argv)
 			else if (c == OPT_POLL)
 				x->poll_ns = ns > 10000000 ? ns : 10000000;
 			else if (c == OPT_TIMEOUT)
-				timeout = ns / 1000000 > LONG_MAX / 2 ? LONG_MAX / 2 : (long)(ns / 1000000);
+				x->cli_timeout = ns / 1000000 > LONG_MAX / 2 ? LONG_MAX / 2 :
+						 (long)(ns / 1000000);
 			else
-				deadline = ns / 1000000 > LONG_MAX / 2 ? LONG_MAX / 2 : (long)(ns / 1000000);
+				x->cli_deadline = ns / 1000000 > LONG_MAX / 2 ? LONG_MAX / 2 :
+						  (long)(ns / 1000000);
 			break;
 		case OPT_COMPRESSION:
 			if (!strcmp(optarg, "gzip"))
@@ -466,26 +518,25 @@ static int parse_options(struct exp *x, int argc, char **argv)
 				break;
 			}
 			name = xstrndup(optarg, (size_t)(eq - optarg));
-			if (obs_http_header_add(&x->http, name, eq + 1, &err) < 0)
+			if (add_header(x, name, eq + 1, &err) < 0)
 				rc = obs_cli_usage_error(d->synopsis, "%s: %s", d->name, err.msg);
 			free(name);
-			x->headers_set = 1;
 			break;
 		}
 		case OPT_HEADER_FILE:
 			rc = header_file(x, optarg);
 			break;
 		case OPT_CACERT:
-			cacert = optarg;
+			x->cli_cacert = optarg;
 			break;
 		case OPT_CERT:
-			cert = optarg;
+			x->cli_cert = optarg;
 			break;
 		case OPT_KEY:
-			key = optarg;
+			x->cli_key = optarg;
 			break;
 		case 'k':
-			insecure = 1;
+			x->cli_insecure = 1;
 			break;
 		case OPT_DEAD:
 			free(x->dead_letter);
@@ -530,33 +581,18 @@ static int parse_options(struct exp *x, int argc, char **argv)
 		return rc;
 	x->files = argv + optind;
 	x->nfiles = argc - optind;
-	if ((cert != NULL) != (key != NULL))
+	if ((x->cli_cert != NULL) != (x->cli_key != NULL))
 		return obs_cli_usage_error(d->synopsis, "%s: --cert and --key go together", d->name);
+	if (d->own_encoding && x->compression == 1)
+		return obs_cli_usage_error(d->synopsis, "%s: --compression: %s bodies have their "
+					   "own compression", d->name, d->name);
 	/* The destination reads its environment (OTEL_*) first; flags win over it. */
 	x->http.gzip = d->default_gzip;
 	if (d->setup && (rc = d->setup(x)) != 0)
 		return rc;
 	if (!x->url)
 		return obs_cli_usage_error(d->synopsis, "%s: no URL: give --url", d->name);
-	if (timeout >= 0)
-		x->http.timeout_ms = timeout;
-	if (deadline >= 0)
-		x->http.retry_deadline_ms = deadline;
-	if (insecure >= 0)
-		x->http.insecure = insecure;
-	if (cacert)
-		x->http.ca_file = cacert;
-	if (cert) {
-		x->http.client_cert = cert;
-		x->http.client_key = key;
-	}
-	if (x->compression >= 0)
-		x->http.gzip = x->compression;
-	x->http.redact_path = x->url_secret_path;
-	if (x->verbose) {
-		x->http.trace = http_trace;
-		x->http.trace_ctx = x;
-	}
+	return exp_http_setup(x, &x->http);
 	return 0;
 }
 
@@ -792,12 +828,19 @@ static void todo_release(struct todo *t)
 	free(t->v);
 }
 
-static int send_req(struct exp *x, const struct exp_req *req, struct obs_http_response *resp,
-		    struct obs_error *err)
+static struct obs_http *client_of(struct exp *x, const char *signal)
+{
+	struct obs_http *h = x->dest->client ? x->dest->client(x, signal) : NULL;
+
+	return h ? h : &x->http;
+}
+
+static int send_req(struct exp *x, const struct exp_batch *b, const struct exp_req *req,
+		    struct obs_http_response *resp, struct obs_error *err)
 {
 	if (x->dest->send)
 		return x->dest->send(x, req, resp, err);
-	return obs_http_send(&x->http, req->method ? req->method : "POST",
+	return obs_http_send(client_of(x, b->signal), req->method ? req->method : "POST",
 			     req->url ? req->url : x->url, req->content_type, req->body, req->len,
 			     resp, err);
 }
@@ -882,7 +925,7 @@ static int deliver(struct exp *x, struct exp_stream *s)
 			continue;
 		}
 again:
-		k = send_req(x, &req, &resp, &err);
+		k = send_req(x, b, &req, &resp, &err);
 		if (resp.attempts > 1)
 			x->stats.retries += (unsigned long long)resp.attempts - 1;
 		if (k == 0 && resp.outcome == OBS_HTTP_DELIVERED) {
@@ -930,7 +973,7 @@ again:
 			continue;
 		}
 		if (resp.outcome == OBS_HTTP_REJECTED) {
-			if (resp.status == 413 && cur.n > 1) {
+			if (resp.status == 413 && cur.n > 1 && !x->dest->no_split) {
 				struct exp_idx lo = { 0 }, hi = { 0 };
 
 				exp_verbose(x, "413: splitting %zu records in two", cur.n);
@@ -1430,6 +1473,8 @@ int exp_main(const struct exp_dest *dest, int argc, char **argv)
 	x.progress = -1;
 	x.lock_fd = -1;
 	x.dead_fd = -1;
+	x.cli_timeout = x.cli_deadline = -1;
+	x.cli_insecure = -1;
 	obs_http_init(&x.http);
 	obs_jscan_init(&x.js);
 
@@ -1508,5 +1553,11 @@ out:
 	free(x.dead_letter);
 	free(x.dead_path);
 	free(x.id);
+	for (size_t i = 0; i < x.nhdrs; i++) {
+		free(x.hdr_names[i]);
+		free(x.hdr_values[i]);
+	}
+	free(x.hdr_names);
+	free(x.hdr_values);
 	return rc;
 }

@@ -4,6 +4,12 @@
 #include "obs_cli.h"
 
 static const struct obs_cmd commands[] = {
+	{ "otlp", cmd_otlp, "otlp [options] [FILE...]",
+	  "send spans, metrics and logs over OTLP/HTTP (protobuf or JSON)" },
+	{ "pushgateway", cmd_pushgateway, "pushgateway [options] [FILE...]",
+	  "push metrics to a Prometheus Pushgateway" },
+	{ "remote-write", cmd_remote_write, "remote-write --url URL [options] [FILE...]",
+	  "send metrics with Prometheus remote write" },
 	{ "loki", cmd_loki, "loki [options] [FILE...]",
 	  "push records to Grafana Loki" },
 	{ "elasticsearch", cmd_elasticsearch, "elasticsearch [options] [FILE...]",
@@ -16,6 +22,8 @@ static const struct obs_cmd commands[] = {
 	  "send spans to Zipkin (v2 JSON)" },
 	{ "webhook", cmd_webhook, "webhook [options] [FILE...]",
 	  "post records as NDJSON to a URL" },
+	{ "file", cmd_file, "file [--output FILE] [options] [FILE...]",
+	  "write OpenTelemetry file-exporter JSON lines" },
 	{ NULL, NULL, NULL, NULL },
 };
 
