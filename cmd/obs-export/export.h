@@ -196,6 +196,7 @@ struct exp {
 	struct obs_http http;
 	/* HTTP settings given on the command line: they win over the environment. */
 	long cli_timeout, cli_deadline;      /* ms, -1 unset */
+	long cli_retry_initial, cli_retry_max;
 	int cli_insecure;                    /* -1 unset */
 	const char *cli_cacert, *cli_cert, *cli_key;
 	char **hdr_names, **hdr_values;      /* --header, --header-file */

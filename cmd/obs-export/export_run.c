@@ -44,6 +44,9 @@ static const char common_options[] =
 	"      --poll-interval DUR   look at the store this often (--follow; default 1s)\n"
 	"      --timeout DUR         time limit of one attempt (default 10s)\n"
 	"      --retry-deadline DUR  give up on a batch after retrying this long (default 1m)\n"
+	"      --retry-initial DUR   the first wait between attempts, at most (default 1s);\n"
+	"                            waits double up to --retry-max (default 30s), with\n"
+	"                            jitter; a server's Retry-After is followed exactly\n"
 	"      --compression gzip|none   compress request bodies or not\n"
 	"  -H, --header NAME=VALUE   add a header (repeatable; for secrets, --header-file)\n"
 	"      --header-file FILE    headers from FILE, one 'Name: value' per line\n"
@@ -67,7 +70,7 @@ static const char common_options[] =
 enum {
 	OPT_NAME = 128, OPT_SINCE, OPT_RESET, OPT_BATCH, OPT_BATCH_BYTES, OPT_FLUSH, OPT_POLL,
 	OPT_TIMEOUT, OPT_DEADLINE, OPT_COMPRESSION, OPT_HEADER_FILE, OPT_CACERT, OPT_CERT,
-	OPT_KEY, OPT_DEAD, OPT_PROGRESS, OPT_NO_PROGRESS,
+	OPT_KEY, OPT_DEAD, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_RETRY_INITIAL, OPT_RETRY_MAX,
 };
 
 static const struct option common_longopts[] = {
@@ -83,6 +86,8 @@ static const struct option common_longopts[] = {
 	{ "poll-interval", required_argument, NULL, OPT_POLL },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "retry-deadline", required_argument, NULL, OPT_DEADLINE },
+	{ "retry-initial", required_argument, NULL, OPT_RETRY_INITIAL },
+	{ "retry-max", required_argument, NULL, OPT_RETRY_MAX },
 	{ "compression", required_argument, NULL, OPT_COMPRESSION },
 	{ "header", required_argument, NULL, 'H' },
 	{ "header-file", required_argument, NULL, OPT_HEADER_FILE },
@@ -292,6 +297,10 @@ int exp_http_setup(struct exp *x, struct obs_http *h)
 		h->timeout_ms = x->cli_timeout;
 	if (x->cli_deadline >= 0)
 		h->retry_deadline_ms = x->cli_deadline;
+	if (x->cli_retry_initial >= 0)
+		h->retry_initial_ms = x->cli_retry_initial;
+	if (x->cli_retry_max >= 0)
+		h->retry_max_ms = x->cli_retry_max;
 	if (x->cli_insecure >= 0)
 		h->insecure = x->cli_insecure;
 	if (x->cli_cacert)
@@ -484,6 +493,8 @@ static int parse_options(struct exp *x, int argc, char **argv)
 		case OPT_POLL:
 		case OPT_TIMEOUT:
 		case OPT_DEADLINE:
+		case OPT_RETRY_INITIAL:
+		case OPT_RETRY_MAX:
 			if (obs_duration_parse(optarg, &ns, &err) < 0) {
 				rc = obs_cli_usage_error(d->synopsis, "%s: %s", d->name, err.msg);
 				break;
@@ -492,6 +503,12 @@ static int parse_options(struct exp *x, int argc, char **argv)
 				x->flush_ns = ns;
 			else if (c == OPT_POLL)
 				x->poll_ns = ns > 10000000 ? ns : 10000000;
+			else if (c == OPT_RETRY_INITIAL)
+				x->cli_retry_initial = ns / 1000000 > LONG_MAX / 4 ? LONG_MAX / 4 :
+						       (long)(ns / 1000000);
+			else if (c == OPT_RETRY_MAX)
+				x->cli_retry_max = ns / 1000000 > LONG_MAX / 4 ? LONG_MAX / 4 :
+						   (long)(ns / 1000000);
 			else if (c == OPT_TIMEOUT)
 				x->cli_timeout = ns / 1000000 > LONG_MAX / 2 ? LONG_MAX / 2 :
 						 (long)(ns / 1000000);
@@ -1431,7 +1448,8 @@ static void summary(struct exp *x)
 {
 	struct exp_stats *st = &x->stats;
 	char bytes[32];
-	int notable = st->dead || st->skipped || x->gave_up || x->failed || st->partial;
+	int notable = st->dead || st->skipped || x->gave_up || x->failed || st->partial ||
+		      st->retries;
 
 	if (x->quiet || !(x->verbose || obs_cli_isatty(STDERR_FILENO) || notable))
 		return;
@@ -1446,11 +1464,12 @@ static void summary(struct exp *x)
 	if (st->dead)
 		obs_warnx("%s: %llu record%s dead-lettered to '%s'", x->dest->name, st->dead,
 			  plural(st->dead), x->dead_path ? x->dead_path : "?");
-	if (x->gave_up && st->undelivered)
-		obs_warnx("%s: %llu record%s not delivered%s", x->dest->name, st->undelivered,
-			  plural(st->undelivered),
-			  x->nstreams && x->streams[0]->from_store ?
-			  ": the cursor stays before them, the next run sends them" : "");
+	if (x->gave_up && x->nstreams && x->streams[0]->from_store)
+		obs_warnx("%s: gave up: the cursor stays after the last acknowledged batch, the "
+			  "next run sends the rest", x->dest->name);
+	else if (x->gave_up && st->undelivered)
+		obs_warnx("%s: %llu record%s read but not delivered", x->dest->name,
+			  st->undelivered, plural(st->undelivered));
 }
 
 /* ---- main ---------------------------------------------------------------------------------- */
@@ -1473,7 +1492,7 @@ int exp_main(const struct exp_dest *dest, int argc, char **argv)
 	x.progress = -1;
 	x.lock_fd = -1;
 	x.dead_fd = -1;
-	x.cli_timeout = x.cli_deadline = -1;
+	x.cli_timeout = x.cli_deadline = x.cli_retry_initial = x.cli_retry_max = -1;
 	x.cli_insecure = -1;
 	obs_http_init(&x.http);
 	obs_jscan_init(&x.js);
