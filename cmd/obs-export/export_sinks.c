@@ -546,10 +546,11 @@ static int es_check(struct exp *x, struct exp_batch *b, const size_t *idx, size_
 			free(why);
 		}
 	}
+	i = json_array_size(items);
 	json_decref(doc);
-	if (j != json_array_size(items))
+	if (j != i)
 		return obs_error_set(err, "cannot read the _bulk answer: %zu items for %zu records",
-				     json_array_size(items), j);
+				     i, j);
 	return 0;
 }
 
