@@ -110,6 +110,8 @@ struct exp_dest {
 	int default_gzip;                /* compress bodies unless --compression none */
 	int own_encoding;                /* bodies compressed their own way: no --compression */
 	int no_split;                    /* every request carries everything: no 413 splits */
+	int split_rejected;              /* a 400 may refuse only some records (and store the
+					    others): halve the request to find them */
 
 	/* An option of its own: 0, or an exit status (usage error printed). */
 	int (*option)(struct exp *x, int c, const char *arg);

@@ -453,7 +453,11 @@ static const struct exp_dest rw_dest = {
 		"with --web.enable-remote-write-receiver), Mimir, Thanos, VictoriaMetrics.\n"
 		"Counters written by inc/add are sent as running totals, histogram\n"
 		"observations as _bucket/_sum/_count series; the totals are kept with the\n"
-		"cursor. Labels are sorted, each series' samples in time order.\n"
+		"cursor. Labels are sorted, each series' samples in time order. Prometheus\n"
+		"answers 400 to a request when it refuses some of its samples (too old, out\n"
+		"of order) and stores the others: the request is halved until the refused\n"
+		"records are found, and only they are dead-lettered (samples sent twice are\n"
+		"the same samples, which Prometheus accepts).\n"
 		"      --buckets LIST        histogram bounds for observations (default\n"
 		"                            Prometheus's .005,.01,...,10)\n"
 		"Signals: metrics.\n",
@@ -461,6 +465,7 @@ static const struct exp_dest rw_dest = {
 	.signals = "metrics",
 	.default_signals = "metrics",
 	.own_encoding = 1,
+	.split_rejected = 1,
 	.option = prom_option,
 	.setup = rw_setup,
 	.prepare = rw_prepare,

@@ -990,10 +990,11 @@ again:
 			continue;
 		}
 		if (resp.outcome == OBS_HTTP_REJECTED) {
-			if (resp.status == 413 && cur.n > 1 && !x->dest->no_split) {
+			if ((resp.status == 413 || (resp.status == 400 && x->dest->split_rejected)) &&
+			    cur.n > 1 && !x->dest->no_split) {
 				struct exp_idx lo = { 0 }, hi = { 0 };
 
-				exp_verbose(x, "413: splitting %zu records in two", cur.n);
+				exp_verbose(x, "%ld: splitting %zu records in two", resp.status, cur.n);
 				for (size_t i = 0; i < cur.n; i++)
 					exp_idx_push(i < cur.n / 2 ? &lo : &hi, cur.v[i]);
 				todo_push(&todo, &hi);
