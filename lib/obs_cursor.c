@@ -728,8 +728,6 @@ static int verify(struct obs_cursor_reader *r, uint64_t off, uint64_t hash, uint
 	char c;
 	int k;
 
-	if (off == 0)
-		return 1;
 	if (len >= off || (!in->gz && off > disk))
 		return 0;
 	start = off - len - 1;             /* where the line starts */

@@ -299,8 +299,16 @@ static int parse_rec(struct obs_mstate *m, const char *line, size_t len, struct 
 	r->cumulative = obs_jscan_type(js, obs_jscan_get(js, 0, "cumulative")) == OBS_JSCAN_TRUE;
 	if (value_of(js, obs_jscan_get(js, 0, "value"), &r->value) < 0)
 		return obs_error_set(err, "invalid 'value'");
-	if (obs_jscan_time(js, obs_jscan_get(js, 0, "time"), &ns) < 0)
-		return obs_error_set(err, "missing 'time'");
+	tok = obs_jscan_get(js, 0, "time");
+	if (obs_jscan_time(js, tok, &ns) < 0) {
+		/* A Unix time in s, ms, us or ns, judged by magnitude. */
+		size_t n;
+		const char *raw = obs_jscan_raw(js, tok, &n);
+
+		if (obs_jscan_type(js, tok) != OBS_JSCAN_NUMBER ||
+		    obs_time_parse_n(raw, n, &ns, NULL) < 0)
+			return obs_error_set(err, "missing 'time'");
+	}
 	r->t_ms = ns / 1000000 - (ns < 0 && ns % 1000000 ? 1 : 0);
 	tok = obs_jscan_get(js, 0, "help");
 	if (obs_jscan_type(js, tok) == OBS_JSCAN_STRING && obs_jscan_size(js, tok) >= 0) {

@@ -940,6 +940,94 @@ static void test_reader_errors(void **state)
 	obs_cursor_reader_close(&r);
 }
 
+static void test_positions_past_the_end(void **state)
+{
+	struct fx *f = *state;
+	struct obs_cursor c;
+	struct obs_cursor_pos p = { (char *)"2026-11-23.ndjson.gz", 100, 1, 3, 5 };
+	struct obs_cursor_reader r;
+	struct obs_error err;
+	const char *line;
+	size_t len;
+	char out[256], path[256], want[512];
+	unsigned char z[256];
+	size_t zlen;
+	FILE *fp;
+
+	obs_cursor_init(&c);
+	assert_int_equal(obs_cursor_set(&c, &p, &err), 0);
+	/* A short gz: the position is past its end. */
+	put_gz(f, "2026-11-23.ndjson.gz", "{\"a\":1}\n");
+	run(f, &c, out, sizeof(out));
+	assert_string_equal(out, "{\"a\":1}");
+	assert_int_equal(f->nwarn, 1);
+	/* A truncated gz with a position after the cut: the error, then on. */
+	p.name = (char *)"2026-11-24.ndjson.gz";
+	p.offset = 4000;
+	assert_int_equal(obs_cursor_set(&c, &p, &err), 0);
+	{
+		char text[5000];
+
+		for (int i = 0; i < 500; i++)
+			snprintf(text + 9 * i, sizeof(text) - 9 * (size_t)i, "{\"b\":%03d}", i);
+		for (int i = 0; i < 500; i++)
+			text[9 * i + 8] = '\n';
+		text[4500] = '\0';
+		put_gz(f, "2026-11-24.ndjson.gz", text);
+	}
+	snprintf(path, sizeof(path), "%s/2026-11-24.ndjson.gz", f->spans);
+	fp = fopen(path, "rb");
+	zlen = fread(z, 1, sizeof(z), fp);
+	fclose(fp);
+	fp = fopen(path, "wb");
+	fwrite(z, 1, zlen / 2, fp);
+	fclose(fp);
+	open_reader(f, &r, &c);
+	assert_int_equal(obs_cursor_reader_next(&r, &line, &len, &err), -1);
+	snprintf(want, sizeof(want), "'%s': truncated gzip data", path);
+	assert_string_equal(err.msg, want);
+	assert_int_equal(obs_cursor_reader_next(&r, &line, &len, &err), 0);
+	obs_cursor_reader_close(&r);
+	/* A name that is not a segment's. */
+	p.name = (char *)"notes.txt";
+	assert_int_equal(obs_cursor_set(&c, &p, &err), 0);
+	assert_int_equal(obs_cursor_reader_open(&r, &f->st, "spans", &c, &err), -1);
+	assert_string_equal(err.msg, "invalid segment name 'notes.txt'");
+	obs_cursor_release(&c);
+}
+
+static void test_torn_followed_and_progress(void **state)
+{
+	struct fx *f = *state;
+	struct obs_cursor_reader r;
+	struct obs_error err;
+	const char *line;
+	size_t len;
+	uint64_t done, total;
+	char out[256];
+
+	put_gz(f, "2026-11-22.ndjson.gz", "{\"g\":1}\n{\"g\":2}\n");
+	put(f, "2026-11-23.ndjson", "{\"a\":1}\n{\"a\":", "w");
+	open_reader(f, &r, NULL);
+	assert_int_equal(obs_cursor_reader_next(&r, &line, &len, &err), 1);
+	obs_cursor_reader_progress(&r, &done, &total);
+	assert_true(done > 0 && done < total);
+	drain(&r, out, sizeof(out));
+	assert_string_equal(out, "{\"g\":2}|{\"a\":1}");
+	put(f, "2026-11-23.ndjson", "2", "a");
+	assert_int_equal(obs_cursor_reader_refresh(&r, &err), 0);
+	drain(&r, out, sizeof(out));
+	assert_string_equal(out, "");
+	assert_int_equal(r.torn, 1);
+	assert_int_equal(f->nwarn, 1);
+	rm(f, "2026-11-22.ndjson.gz");
+	assert_int_equal(obs_cursor_reader_refresh(&r, &err), 0);
+	obs_cursor_reader_progress(&r, &done, &total);
+	assert_int_equal(total, 14);
+	assert_int_equal(done, 8);
+	obs_cursor_reader_close(&r);
+}
+
 static void test_cursor_entries_without_files(void **state)
 {
 	struct fx *f = *state;
@@ -979,6 +1067,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_gone_while_open, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reader_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cursor_entries_without_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_positions_past_the_end, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_torn_followed_and_progress, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

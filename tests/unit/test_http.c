@@ -917,6 +917,25 @@ static void check_redact(const char *url, int flags, const char *want)
 	assert_string_equal(buf, want);
 }
 
+static void test_scrub(void **state)
+{
+	struct obs_http h;
+	struct obs_error err;
+	char text[512];
+
+	(void)state;
+	obs_http_init(&h);
+	assert_int_equal(obs_http_header_add(&h, "Authorization", "Bearer tok-abcdef12", &err), 0);
+	snprintf(text, sizeof(text), "echo: Bearer tok-abcdef12; tok-abcdef12; key k-1234567; "
+		 "pw pass-9876; ok");
+	obs_http_scrub(&h, "http://u:pass-9876@h/p?api_key=k-1234567&x=1", text);
+	assert_string_equal(text, "echo: ***; ***; key ***; pw ***; ok");
+	snprintf(text, sizeof(text), "plain tok-abcdef12");
+	obs_http_scrub(&h, NULL, text);
+	assert_string_equal(text, "plain ***");
+	obs_http_release(&h);
+}
+
 static void test_redact_url(void **state)
 {
 	char small[12];
@@ -1461,6 +1480,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_status_helpers, reap),
 		cmocka_unit_test_teardown(test_backoff, reap),
 		cmocka_unit_test_teardown(test_trace_lines, reap),
+		cmocka_unit_test(test_scrub),
 	};
 	static const char *const proxies[] = {
 		"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",

@@ -968,6 +968,34 @@ static void ticker(int on)
 	}
 }
 
+static void test_line_ready(void **state)
+{
+	struct obs_ndjson_reader r;
+	struct obs_error err;
+	const char *line;
+	size_t len;
+	int fds[2];
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(write(fds[1], "{\"a\":1}\n{\"b\":2}\n{\"c\"", 20), 20);
+	assert_int_equal(obs_ndjson_fdopen(&r, fds[0], 1, "p", &err), 0);
+	/* Nothing read yet: it would read. */
+	assert_int_equal(obs_ndjson_line_ready(&r), 0);
+	assert_int_equal(obs_ndjson_next_line(&r, &line, &len, &err), 1);
+	assert_int_equal(obs_ndjson_line_ready(&r), 1);
+	assert_int_equal(obs_ndjson_next_line(&r, &line, &len, &err), 1);
+	/* Only a partial line left: it would read. */
+	assert_int_equal(obs_ndjson_line_ready(&r), 0);
+	close(fds[1]);
+	assert_int_equal(obs_ndjson_next_line(&r, &line, &len, &err), 1);
+	assert_string_equal(line, "{\"c\"");
+	/* At the end: ready (with the end). */
+	assert_int_equal(obs_ndjson_line_ready(&r), 1);
+	assert_int_equal(obs_ndjson_next_line(&r, &line, &len, &err), 0);
+	obs_ndjson_close(&r);
+}
+
 static void test_pipe_eintr(void **state)
 {
 	struct obs_ndjson_reader r;
@@ -1356,6 +1384,7 @@ int main(void)
 		cmocka_unit_test(test_writer_enospc),
 		cmocka_unit_test(test_writer_oom),
 		cmocka_unit_test(test_dump_line),
+		cmocka_unit_test(test_line_ready),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
