@@ -222,32 +222,30 @@ static int parse_hash(json_t *j, uint64_t *v)
 	return 0;
 }
 
-int obs_cursor_load(struct obs_cursor *c, const char *path, int *found, struct obs_error *err)
+int obs_cursor_parse(struct obs_cursor *c, const json_t *obj, const char *name,
+		     struct obs_error *err)
 {
-	json_t *obj = NULL, *segs, *state, *v;
+	json_t *segs, *state, *v;
 	struct obs_cursor_pos p;
 	size_t i;
 	const char *why = NULL;
 
 	obs_cursor_release(c);
-	if (found)
-		*found = 0;
-	if (obs_state_read_json(path, &obj, err) < 0)
-		return -1;
-	if (!obj)
-		return 0;
+	if (!json_is_object(obj))
+		return obs_error_set(err, "state file '%s' is corrupt: not a JSON object", name);
 	v = json_object_get(obj, "version");
-	if (!json_is_integer(v) || json_integer_value(v) != 1) {
-		obs_error_set(err, "state file '%s' is corrupt: unsupported version %s", path,
-			      json_is_integer(v) ? "" : "(none)");
-		if (json_is_integer(v))
-			obs_error_set(err, "state file '%s' is corrupt: unsupported version %lld",
-				      path, (long long)json_integer_value(v));
+	if (!json_is_integer(v)) {
+		obs_error_set(err, "state file '%s' is corrupt: unsupported version (none)", name);
+		goto fail;
+	}
+	if (json_integer_value(v) != 1) {
+		obs_error_set(err, "state file '%s' is corrupt: unsupported version %lld", name,
+			      (long long)json_integer_value(v));
 		goto fail;
 	}
 	segs = json_object_get(obj, "segments");
 	if (segs && !json_is_array(segs)) {
-		obs_error_set(err, "state file '%s' is corrupt: 'segments' is not an array", path);
+		obs_error_set(err, "state file '%s' is corrupt: 'segments' is not an array", name);
 		goto fail;
 	}
 	json_array_foreach(segs, i, v) {
@@ -269,7 +267,7 @@ int obs_cursor_load(struct obs_cursor *c, const char *path, int *found, struct o
 		else if (obs_cursor_find(c, json_string_value(json_object_get(v, "name"))))
 			why = "duplicate name";
 		if (why) {
-			obs_error_set(err, "state file '%s' is corrupt: segment %zu: %s", path, i + 1,
+			obs_error_set(err, "state file '%s' is corrupt: segment %zu: %s", name, i + 1,
 				      why);
 			goto fail;
 		}
@@ -280,19 +278,34 @@ int obs_cursor_load(struct obs_cursor *c, const char *path, int *found, struct o
 	state = json_object_get(obj, "state");
 	if (state && !json_is_null(state)) {
 		if (!json_is_object(state)) {
-			obs_error_set(err, "state file '%s' is corrupt: 'state' is not an object", path);
+			obs_error_set(err, "state file '%s' is corrupt: 'state' is not an object", name);
 			goto fail;
 		}
 		c->state = json_incref(state);
 	}
-	json_decref(obj);
-	if (found)
-		*found = 1;
 	return 0;
 fail:
-	json_decref(obj);
 	obs_cursor_release(c);
 	return -1;
+}
+
+int obs_cursor_load(struct obs_cursor *c, const char *path, int *found, struct obs_error *err)
+{
+	json_t *obj = NULL;
+	int rc;
+
+	obs_cursor_release(c);
+	if (found)
+		*found = 0;
+	if (obs_state_read_json(path, &obj, err) < 0)
+		return -1;
+	if (!obj)
+		return 0;
+	rc = obs_cursor_parse(c, obj, path, err);
+	json_decref(obj);
+	if (rc == 0 && found)
+		*found = 1;
+	return rc;
 }
 
 int obs_cursor_save(const struct obs_cursor *c, const char *path, const json_t *meta,

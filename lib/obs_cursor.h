@@ -72,6 +72,14 @@ uint64_t obs_cursor_hash(uint64_t h, const void *data, size_t len);
 int obs_cursor_load(struct obs_cursor *c, const char *path, int *found, struct obs_error *err);
 
 /*
+ * The cursor in OBJ (a loaded cursor file; borrowed), as obs_cursor_load
+ * checks it, NAME standing for the file in messages. C is released first
+ * and stays empty on error.
+ */
+int obs_cursor_parse(struct obs_cursor *c, const json_t *obj, const char *name,
+		     struct obs_error *err);
+
+/*
  * Write C durably to PATH (obs_state_write: temp file, fsync, rename):
  * {"version":1, the members of META (may be NULL; borrowed, e.g. the
  * destination and signal, for people reading the file), "segments":[...],
