@@ -22,3 +22,13 @@ top="$BATS_TEST_DIRNAME/../.."
 		grep -q "obs-trace $c" "$top/README.md"
 	done
 }
+
+@test "every obs-export destination has --help, a man page section and a README mention" {
+	for c in otlp pushgateway remote-write loki elasticsearch splunk datadog zipkin webhook file; do
+		run "$OBS_BIN/obs-export" "$c" --help
+		assert_success
+		assert_line --index 0 --partial "usage: obs-export $c"
+		grep -q "^\.Ss $c" "$top/man/man1/obs-export.1"
+		grep -q "obs-export $c" "$top/README.md"
+	done
+}
