@@ -140,6 +140,8 @@ struct obs_cursor_reader {
 	size_t bcap, bstart, bend;   /* buffered bytes [bstart, bend) */
 	int discarding;              /* inside an over-long line */
 	uint64_t dhash, dlen;        /* its hash and length so far */
+	const char *pend;            /* the open segment's last line, not hashed yet */
+	size_t pend_n;
 };
 
 /*

@@ -13,6 +13,7 @@
 #include "obs_http.h"
 #include "obs_jscan.h"
 #include "obs_ndjson.h"
+#include "obs_otlp.h"
 #include "obs_store.h"
 
 /* The commands of the dispatch table (main.c). Each returns an exit status. */
@@ -112,6 +113,8 @@ struct exp_dest {
 	int no_split;                    /* every request carries everything: no 413 splits */
 	int split_rejected;              /* a 400 may refuse only some records (and store the
 					    others): halve the request to find them */
+	int checks_json;                 /* encode checks every record's JSON itself (so the
+					    engine need not parse store records twice) */
 
 	/* An option of its own: 0, or an exit status (usage error printed). */
 	int (*option)(struct exp *x, int c, const char *arg);
@@ -203,6 +206,10 @@ struct exp {
 	const char *cli_cacert, *cli_cert, *cli_key;
 	char **hdr_names, **hdr_values;      /* --header, --header-file */
 	size_t nhdrs;
+	/* Clients whose bodies the engine compresses (gzip level 1, one kept stream). */
+	struct obs_http *gz_clients[4];
+	size_t ngz;
+	struct obs_otlp_buf gz;
 
 	/* Run state. */
 	struct obs_store st;

@@ -313,6 +313,17 @@ int exp_http_setup(struct exp *x, struct obs_http *h)
 		h->gzip = 0;
 	else if (x->compression >= 0)
 		h->gzip = x->compression;
+	/*
+	 * Bodies are compressed here rather than by the client: zlib level 1
+	 * with one kept stream is about twice as fast as a new level-6 stream
+	 * per body, for bodies a few percent larger.
+	 */
+	if (h->gzip && x->ngz < sizeof(x->gz_clients) / sizeof(x->gz_clients[0])) {
+		h->gzip = 0;
+		if (obs_http_header_add(h, "Content-Encoding", "gzip", &err) < 0)
+			return OBS_EXIT_FAILURE;
+		x->gz_clients[x->ngz++] = h;
+	}
 	h->redact_path = x->url_secret_path;
 	if (x->verbose) {
 		h->trace = http_trace;
@@ -855,11 +866,27 @@ static struct obs_http *client_of(struct exp *x, const char *signal)
 static int send_req(struct exp *x, const struct exp_batch *b, const struct exp_req *req,
 		    struct obs_http_response *resp, struct obs_error *err)
 {
+	struct obs_http *h;
+	const void *body = req->body;
+	size_t len = req->len;
+
 	if (x->dest->send)
 		return x->dest->send(x, req, resp, err);
-	return obs_http_send(client_of(x, b->signal), req->method ? req->method : "POST",
-			     req->url ? req->url : x->url, req->content_type, req->body, req->len,
-			     resp, err);
+	h = client_of(x, b->signal);
+	for (size_t i = 0; i < x->ngz; i++) {
+		if (x->gz_clients[i] != h)
+			continue;
+		if (obs_otlp_gzip(req->body, req->len, 1, &x->gz, err) < 0) {
+			resp->outcome = OBS_HTTP_FAILED;
+			resp->attempts = 0;
+			return -1;
+		}
+		body = x->gz.data;
+		len = x->gz.len;
+		break;
+	}
+	return obs_http_send(h, req->method ? req->method : "POST", req->url ? req->url : x->url,
+			     req->content_type, body, len, resp, err);
 }
 
 static size_t count_good(const struct exp_batch *b, const struct exp_idx *l)
@@ -1245,6 +1272,14 @@ static int take_line(struct exp *x, struct exp_stream *s, const char *line, size
 		x->stats.older++;
 		return 0;
 	}
+	/*
+	 * From the store, with no --since, the destination's own check is
+	 * enough: the line is not parsed twice (this is the hot path).
+	 */
+	if (s && x->since == OBS_TIME_MIN && x->dest->checks_json) {
+		batch_add(&s->batch, line, len, name, lineno, 0);
+		return batch_full(x, &s->batch) ? deliver(x, s) : 0;
+	}
 	if (obs_jscan_parse(&x->js, line, len, &err) < 0) {
 		progress_clear(x);
 		obs_warnx("%s:%llu: %s", name, (unsigned long long)lineno, err.msg);
@@ -1565,6 +1600,7 @@ out:
 	if (x.st_open)
 		obs_store_release(&x.st);
 	obs_jscan_release(&x.js);
+	obs_otlp_buf_release(&x.gz);
 	obs_http_release(&x.http);
 	free(x.url);
 	free(x.identity);

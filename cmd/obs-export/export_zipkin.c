@@ -305,6 +305,7 @@ static const struct exp_dest zipkin_dest = {
 	.signals = "spans",
 	.default_signals = "spans",
 	.default_gzip = 1,
+	.checks_json = 1,
 	.setup = zipkin_setup,
 	.encode = zipkin_encode,
 	.cleanup = zipkin_cleanup,
