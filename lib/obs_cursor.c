@@ -659,7 +659,8 @@ int obs_cursor_reader_refresh(struct obs_cursor_reader *r, struct obs_error *err
 	}
 	if (dp)
 		closedir(dp);
-	qsort(r->segs, r->nsegs, sizeof(*r->segs), seg_cmp);
+	if (r->nsegs > 1)
+		qsort(r->segs, r->nsegs, sizeof(*r->segs), seg_cmp);
 	if (*cur_name)
 		r->cur = (size_t)(seg_find(r, cur_name) - r->segs);
 
