@@ -27,7 +27,6 @@ int cmd_datadog(int argc, char **argv);
 int cmd_zipkin(int argc, char **argv);
 int cmd_webhook(int argc, char **argv);
 int cmd_file(int argc, char **argv);
-int cmd_status(int argc, char **argv);
 
 /* ---- text buffers (abort when out of memory, as a CLI may) ---------------- */
 
