@@ -626,6 +626,18 @@ static int parse_options(struct exp *x, int argc, char **argv)
 
 /* ---- dead letters ---------------------------------------------------------------- */
 
+static struct obs_http *client_of(struct exp *x, const char *signal);
+
+/* Scrub TEXT of the secrets of the main client and of the one SIGNAL's requests use. */
+static void scrub_all(struct exp *x, const char *signal, char *text)
+{
+	struct obs_http *h = client_of(x, signal);
+
+	obs_http_scrub(&x->http, x->url, text);
+	if (h != &x->http)
+		obs_http_scrub(h, x->url, text);
+}
+
 static int dead_open(struct exp *x)
 {
 	struct obs_error err;
@@ -707,7 +719,7 @@ static void dead_write(struct exp *x, struct exp_batch *b, size_t i, long status
 	if (reason) {
 		char *r = xstrdup(reason);
 
-		obs_http_scrub(&x->http, x->url, r);
+		scrub_all(x, b->signal, r);
 		xb_str(&line, ",\"error\":");
 		xb_json(&line, r, strlen(r));
 		free(r);
@@ -716,7 +728,7 @@ static void dead_write(struct exp *x, struct exp_batch *b, size_t i, long status
 		size_t n = rlen > DEAD_RESPONSE_MAX ? DEAD_RESPONSE_MAX : rlen;
 
 		resp = xstrndup(response, n);
-		obs_http_scrub(&x->http, x->url, resp);
+		scrub_all(x, b->signal, resp);
 		/* Not UTF-8 is possible: keep it valid JSON by escaping bytes as they are. */
 		xb_str(&line, ",\"response\":");
 		xb_json(&line, resp, strlen(resp));

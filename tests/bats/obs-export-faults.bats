@@ -254,3 +254,16 @@ x" -s spans
 	grep -q "Authorization: Splunk tok-SECRET-77" "$FS_REC/0001.head"
 	grep -q "DD-API-KEY: key-SECRET-88" "$FS_REC/0002.head"
 }
+
+@test "secrets of OTLP headers from the environment stay out of messages and dead letters" {
+	gen_spans 1
+	printf 'rejected: api-key=key-SECRET-4242 is not valid\n' >"$BATS_TEST_TMPDIR/echo.txt"
+	faultsrv_start "401=$BATS_TEST_TMPDIR/echo.txt"
+	OTEL_EXPORTER_OTLP_TRACES_HEADERS="api-key=key-SECRET-4242" \
+		run obs_export otlp --url "$FS_URL" -s spans -v
+	assert_failure 1
+	[[ "$output" != *SECRET* ]]
+	assert_output --partial "401 Unauthorized: rejected: api-key=*** is not valid"
+	! grep -rq SECRET "$OBS_HOME/state"
+	grep -q "^api-key: key-SECRET-4242" "$FS_REC/0001.head"
+}
