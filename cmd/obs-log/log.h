@@ -11,6 +11,7 @@
 #include "obs_cli.h"
 #include "obs_filter.h"
 #include "obs_jscan.h"
+#include "obs_logfast.h"
 #include "obs_logparse.h"
 #include "obs_ndjson.h"
 #include "obs_source.h"
@@ -171,6 +172,9 @@ struct log_parser {
 	int ready;                    /* format decided, parser set up */
 	struct obs_logparse p;
 	struct obs_logjoin j;
+	struct obs_logfast fast;
+	int use_fast;                 /* json or logfmt, one line at a time */
+	struct obs_jscan scan;        /* for lines that are records already */
 	char **held;                  /* lines kept for detection */
 	size_t *held_len;
 	int *held_cut;
@@ -196,6 +200,8 @@ int log_parser_line(struct log_parser *lp, const char *line, size_t len, unsigne
  * once IDLE_NS passed since the last line. 0 / -1.
  */
 int log_parser_idle(struct log_parser *lp, int64_t idle_ns);
+/* The time of lines without one from now on (followers: the time lines are read). */
+void log_parser_set_reference(struct log_parser *lp, int64_t reference);
 /* At the end of the input: everything held goes out. 0 / -1. */
 int log_parser_end(struct log_parser *lp);
 void log_parser_release(struct log_parser *lp);

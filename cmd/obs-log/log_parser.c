@@ -67,8 +67,26 @@ static int setup(struct log_parser *lp, enum obs_log_format format)
 	}
 	obs_logjoin_init(&lp->j, &lp->p);
 	lp->j.multiline = lp->opt->multiline;
+	obs_logfast_init(&lp->fast, &lp->p);
+	obs_jscan_init(&lp->scan);
+	lp->use_fast = !lp->opt->multiline && (format == OBS_LOG_JSON || format == OBS_LOG_LOGFMT);
 	lp->ready = 1;
 	return 0;
+}
+
+/*
+ * A JSON line that is an obs log record already (the output of parse,
+ * query or emit) is passed on as it is, not parsed as an application's
+ * JSON log (which would keep its "type" as type_original).
+ */
+static int is_record(struct log_parser *lp, const char *line, size_t len)
+{
+	static const char head[] = "{\"type\":\"log\",";
+	int64_t t;
+
+	return len > sizeof(head) && !memcmp(line, head, sizeof(head) - 1) &&
+	       obs_jscan_parse(&lp->scan, line, len, NULL) == 0 &&
+	       obs_jscan_time(&lp->scan, obs_jscan_get(&lp->scan, 0, "time"), &t) == 0;
 }
 
 static int process(struct log_parser *lp, const char *line, size_t len, unsigned long lineno,
@@ -100,6 +118,22 @@ static int process(struct log_parser *lp, const char *line, size_t len, unsigned
 		lp->raw++;
 		lp->started = 0;
 		return emit_record(lp, rec);
+	}
+	if (lp->p.format == OBS_LOG_JSON && !lp->opt->multiline && is_record(lp, line, len)) {
+		int64_t t;
+
+		obs_jscan_time(&lp->scan, obs_jscan_get(&lp->scan, 0, "time"), &t);
+		lp->records++;
+		return lp->emit(lp->ctx, line, len, t);
+	}
+	if (lp->use_fast) {
+		rc = obs_logfast_line(&lp->fast, line, len, &err);
+		if (rc < 0)
+			return oom(lp);
+		if (rc == 1) {
+			lp->records++;
+			return lp->emit(lp->ctx, lp->fast.rec, lp->fast.len, lp->fast.time);
+		}
 	}
 	if (lp->opt->strict && (!lp->opt->multiline || !lp->started)) {
 		/* The reason a line does not parse is wanted: ask the parser itself. */
@@ -253,9 +287,18 @@ void log_parser_release(struct log_parser *lp)
 	lp->nheld = 0;
 	if (lp->ready) {
 		obs_logjoin_release(&lp->j);
+		obs_logfast_release(&lp->fast);
+		obs_jscan_release(&lp->scan);
 		obs_logparse_release(&lp->p);
 		lp->ready = 0;
 	}
+}
+
+void log_parser_set_reference(struct log_parser *lp, int64_t reference)
+{
+	lp->reference = reference;
+	if (lp->ready)
+		lp->p.reference = reference;
 }
 
 unsigned long log_parser_raw(const struct log_parser *lp)

@@ -513,6 +513,9 @@ static int follow_poll(struct follow *fw)
 
 	if (fw->ended)
 		return 0;
+	/* Lines without a time of their own happened about when they are read. */
+	if (fw->parse && fw->sink.streaming)
+		log_parser_set_reference(&fw->lp, obs_time_now());
 	if (fw->cur.fd >= 0 && fsrc_rewritten(&fw->cur) && follow_truncated(fw) < 0)
 		return -1;
 	if ((r = fsrc_read(fw, &fw->cur)) < 0)
