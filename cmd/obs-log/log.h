@@ -143,7 +143,7 @@ struct log_parse_opts {
 	int64_t reference;            /* 0: each file's modification time (now for a pipe) */
 	int multiline;
 	int strict;                   /* a line that does not parse is an error */
-	size_t max_line;              /* 0: OBS_NDJSON_MAX_LINE */
+	size_t max_line;              /* 0: OBS_NDJSON_MAX_LINE; joined messages are cut there too */
 };
 
 /*
@@ -174,6 +174,9 @@ struct log_parser {
 	struct obs_logjoin j;
 	struct obs_logfast fast;
 	int use_fast;                 /* json or logfmt, one line at a time */
+	struct obs_logparse any;      /* auto: lines not in the detected format try them all */
+	int has_any;
+	int detected;                 /* the format was guessed from the first lines */
 	struct obs_jscan scan;        /* for lines that are records already */
 	char **held;                  /* lines kept for detection */
 	size_t *held_len;
@@ -205,6 +208,8 @@ void log_parser_set_reference(struct log_parser *lp, int64_t reference);
 /* At the end of the input: everything held goes out. 0 / -1. */
 int log_parser_end(struct log_parser *lp);
 void log_parser_release(struct log_parser *lp);
+/* The format in use (after detection): its name, and whether it was guessed. */
+const char *log_parser_format(const struct log_parser *lp, int *detected);
 /* Records kept raw so far. */
 unsigned long log_parser_raw(const struct log_parser *lp);
 /* The summary for stderr when lines were kept raw: "3 of 120 lines in 'x.log' did not parse; kept as raw records". */

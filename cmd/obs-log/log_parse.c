@@ -21,11 +21,13 @@ static const char parse_options[] =
 	"  -m, --multiline        join continuation lines (stack traces) to their record\n"
 	"      --reference TIME   time of lines without one, and the year of syslog dates\n"
 	"                         (default: the file's modification time)\n"
-	"      --max-line BYTES   longer lines are kept cut, as raw records (default 1048576)\n"
+	"      --max-line BYTES   longer lines are kept cut, as raw records, and longer joined\n"
+	"                         messages are cut (default 1048576)\n"
 	"      --store            append the records to the store instead of printing them\n"
 	"  -o, --output FORMAT    ndjson, json or text (default: text on a terminal, else ndjson)\n"
 	"      --strict           a line that does not parse is an error (exit 3)\n"
 	"  -q, --quiet            no summary of lines that did not parse\n"
+	"  -v, --verbose          per input: the format, lines, records, raw records\n"
 	"  -h, --help             show this help\n"
 	"\n"
 	"Reads the FILEs (\"-\" for standard input, gzip allowed), else standard input.\n"
@@ -60,7 +62,7 @@ static int emit_record(void *ctx, const char *rec, size_t len, int64_t time_ns)
 
 /* Parse one input; returns 0, or -1 after an error that was reported. */
 static int parse_one(struct parse_ctx *pc, const struct log_parse_opts *po, const char *path,
-		     int quiet)
+		     int quiet, int verbose)
 {
 	struct obs_ndjson_reader r;
 	struct log_parser lp;
@@ -95,6 +97,14 @@ static int parse_one(struct parse_ctx *pc, const struct log_parse_opts *po, cons
 	}
 	if (!quiet)
 		log_parser_report(&lp);
+	if (verbose) {
+		int guessed;
+		const char *f = log_parser_format(&lp, &guessed);
+
+		obs_warnx("%s: %s%s, %lu line%s, %lu record%s, %lu raw", r.name, f,
+			  guessed ? " (detected)" : "", lp.lines, lp.lines == 1 ? "" : "s",
+			  lp.records, lp.records == 1 ? "" : "s", log_parser_raw(&lp));
+	}
 	log_parser_release(&lp);
 	obs_ndjson_close(&r);
 	return status;
@@ -109,6 +119,7 @@ int cmd_parse(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -118,11 +129,11 @@ int cmd_parse(int argc, char **argv)
 	struct parse_ctx pc;
 	struct obs_error err;
 	char **files;
-	int c, rc, nfiles, i, quiet = 0, status = OBS_EXIT_OK;
+	int c, rc, nfiles, i, quiet = 0, verbose = 0, status = OBS_EXIT_OK;
 
 	memset(&pc, 0, sizeof(pc));
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":s:mo:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":s:mo:qvh", longopts, NULL)) != -1) {
 		rc = log_parse_option(&po, c, optarg);
 		if (rc == 1)
 			continue;
@@ -144,6 +155,9 @@ int cmd_parse(int argc, char **argv)
 			break;
 		case 'q':
 			quiet = 1;
+			break;
+		case 'v':
+			verbose = 1;
 			break;
 		case 'h':
 			obs_cli_usage(stdout, parse_synopsis, parse_options);
@@ -172,7 +186,7 @@ int cmd_parse(int argc, char **argv)
 	}
 	log_out_init(&pc.out, obs_output_resolve(out, OBS_OUT_TABLE), STDOUT_FILENO);
 	for (i = 0; i < nfiles; i++) {
-		if (parse_one(&pc, &po, files[i], quiet) < 0)
+		if (parse_one(&pc, &po, files[i], quiet, verbose) < 0)
 			status = OBS_EXIT_FAILURE;
 		if (pc.out.failed)
 			break;

@@ -67,6 +67,19 @@ static int setup(struct log_parser *lp, enum obs_log_format format)
 	}
 	obs_logjoin_init(&lp->j, &lp->p);
 	lp->j.multiline = lp->opt->multiline;
+	if (lp->opt->max_line)
+		lp->j.max_msg = lp->opt->max_line;
+	/* A guessed format is tried first; a line not in it may be in another. */
+	if (lp->detected && format != OBS_LOG_AUTO && !lp->opt->multiline) {
+		po.format = OBS_LOG_AUTO;
+		if (obs_logparse_init(&lp->any, &po, &err) < 0) {
+			obs_logparse_release(&lp->p);
+			obs_warnx("%s", err.msg);
+			lp->failed = 1;
+			return -1;
+		}
+		lp->has_any = 1;
+	}
 	obs_logfast_init(&lp->fast, &lp->p);
 	obs_jscan_init(&lp->scan);
 	lp->use_fast = !lp->opt->multiline && (format == OBS_LOG_JSON || format == OBS_LOG_LOGFMT);
@@ -138,6 +151,11 @@ static int process(struct log_parser *lp, const char *line, size_t len, unsigned
 	if (lp->opt->strict && (!lp->opt->multiline || !lp->started)) {
 		/* The reason a line does not parse is wanted: ask the parser itself. */
 		rc = obs_logparse_parse(&lp->p, line, len, &rec, &err);
+		if (rc == 0 && lp->has_any) {
+			struct obs_error err2;
+
+			rc = obs_logparse_parse(&lp->any, line, len, &rec, &err2);
+		}
 		if (rc < 0)
 			return oom(lp);
 		if (rc == 0) {
@@ -151,6 +169,8 @@ static int process(struct log_parser *lp, const char *line, size_t len, unsigned
 	}
 	if (!lp->opt->multiline) {
 		rec = obs_logparse_line(&lp->p, line, len, &err);
+		if (!rec && lp->has_any && strcmp(err.msg, "out of memory"))
+			rec = obs_logparse_line(&lp->any, line, len, &err);
 		if (!rec) {
 			if (!strcmp(err.msg, "out of memory"))
 				return oom(lp);
@@ -174,10 +194,12 @@ static int decide(struct log_parser *lp)
 	enum obs_log_format format = lp->opt->format;
 	int i, rc = 0;
 
-	if (lp->opt->regex)
+	if (lp->opt->regex) {
 		format = OBS_LOG_REGEX;
-	else if (format == OBS_LOG_AUTO)
+	} else if (format == OBS_LOG_AUTO) {
 		format = obs_log_format_detect((const char *const *)lp->held, lp->nheld);
+		lp->detected = 1;
+	}
 	if (setup(lp, format) < 0)
 		rc = -1;
 	for (i = 0; i < lp->nheld; i++) {
@@ -230,7 +252,7 @@ int log_parser_line(struct log_parser *lp, const char *line, size_t len, unsigne
 	if (!lp->ready) {
 		if (lp->opt->format == OBS_LOG_AUTO && !lp->opt->regex)
 			return hold(lp, line, len, lineno, cut);
-		if (setup(lp, lp->opt->format) < 0)
+		if (setup(lp, lp->opt->regex ? OBS_LOG_REGEX : lp->opt->format) < 0)
 			return -1;
 	}
 	return process(lp, line, len, lineno, cut);
@@ -285,6 +307,10 @@ void log_parser_release(struct log_parser *lp)
 	free(lp->held_no);
 	lp->held = NULL;
 	lp->nheld = 0;
+	if (lp->has_any) {
+		obs_logparse_release(&lp->any);
+		lp->has_any = 0;
+	}
 	if (lp->ready) {
 		obs_logjoin_release(&lp->j);
 		obs_logfast_release(&lp->fast);
@@ -299,6 +325,14 @@ void log_parser_set_reference(struct log_parser *lp, int64_t reference)
 	lp->reference = reference;
 	if (lp->ready)
 		lp->p.reference = reference;
+	if (lp->has_any)
+		lp->any.reference = reference;
+}
+
+const char *log_parser_format(const struct log_parser *lp, int *detected)
+{
+	*detected = lp->detected;
+	return lp->ready ? obs_log_format_name(lp->p.format) : "auto";
 }
 
 unsigned long log_parser_raw(const struct log_parser *lp)
