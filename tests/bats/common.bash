@@ -17,3 +17,9 @@ obs_trace() { "$OBS_BIN/obs-trace" "$@"; }
 # All span records in the store, one per line.
 spans() { cat "$OBS_HOME"/spans/*.ndjson 2>/dev/null || true; }
 span_count() { spans | grep -c . || true; }
+
+obs_log() { "$OBS_BIN/obs-log" "$@"; }
+
+# All log records in the store, one per line.
+logs() { cat "$OBS_HOME"/logs/*.ndjson 2>/dev/null || true; }
+log_count() { logs | grep -c . || true; }
