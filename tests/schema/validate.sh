@@ -1,6 +1,8 @@
 #!/bin/sh
 # Record the kinds of spans obs-trace writes and check them (and the span
-# fixtures) against share/schema/span.schema.json.
+# fixtures) against share/schema/span.schema.json; then the log records of
+# obs-log (emit, parse of every fixture format, query, tail) and of
+# obs-trace exec --capture-logs against share/schema/log.schema.json.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${OBS_BIN:-$top/build/bin}
@@ -24,3 +26,30 @@ for f in "$top"/tests/fixtures/import/*.ndjson; do
 	[ -f "$f" ] && set -- "$@" "$f"
 done
 /usr/bin/python3 "$top/tests/schema/validate.py" "$top/share/schema/span.schema.json" "$@"
+
+# ---- logs ----------------------------------------------------------------------------------
+logs=$tmp/logs.ndjson
+log=$bin/obs-log
+"$log" info "plain" n=1 r=0.5 ok=true s='"7"'
+"$log" emit fatal "$(printf 'bad \377 byte')" level=x time=y
+TRACEPARENT=00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01 "$log" error --tee "traced" 2>/dev/null
+"$bin/obs-trace" exec -- "$log" warn "inside a span"
+"$bin/obs-trace" exec --capture-logs -- sh -c 'echo out; echo "ERROR: err" >&2;
+	echo "{\"level\":\"debug\",\"msg\":\"json\",\"line\":\"x\"}"; printf "level=info a=1\n"; printf tail' \
+	>/dev/null 2>&1
+"$log" query </dev/null >"$logs"
+# Every fixture of every format, through the formats the fixtures are in and through auto.
+fix=$top/tests/fixtures/logs
+for f in "$fix"/*/*.log; do
+	dir=$(basename "$(dirname "$f")")
+	case $dir in
+	regex) "$log" parse -q --regex '(?<time>\S+ \S+) (?<level>\w+) (?<msg>.*)' "$f" >>"$logs" ;;
+	multiline) "$log" parse -q --multiline "$f" >>"$logs" ;;
+	auto) "$log" parse -q "$f" >>"$logs" ;;
+	*) "$log" parse -q --format "$dir" "$f" >>"$logs"
+	   "$log" parse -q "$f" >>"$logs" ;;
+	esac
+done
+"$log" tail -n 5 "$fix/json/apps.log" >>"$logs" 2>/dev/null
+/usr/bin/python3 "$top/tests/schema/validate.py" "$top/share/schema/log.schema.json" "$logs" \
+	"$top"/tests/fixtures/logs/*/*.ndjson
