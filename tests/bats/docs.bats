@@ -22,3 +22,24 @@ top="$BATS_TEST_DIRNAME/../.."
 		grep -q "obs-trace $c" "$top/README.md"
 	done
 }
+
+@test "every obs-log command has --help, a man page section and a README mention" {
+	for c in emit info warn error debug parse query tail stats; do
+		run "$OBS_BIN/obs-log" "$c" --help
+		assert_success
+		assert_line --index 0 --partial "usage: obs-log $c"
+		grep -q "^\.Ss .*$c" "$top/man/man1/obs-log.1"
+		grep -q "obs-log $c" "$top/README.md"
+	done
+	grep -q -- "Fl -capture-logs" "$top/man/man1/obs-trace.1"
+	grep -q -- "--capture-logs" "$top/README.md"
+}
+
+@test "every option in obs-log's help is in its man page" {
+	for c in emit parse query tail stats; do
+		for o in $("$OBS_BIN/obs-log" "$c" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+			[ "$o" = --help ] && continue
+			grep -q -E -- "(Fl |, )-${o#--}( |$)" "$top/man/man1/obs-log.1" || { echo "$c $o"; return 1; }
+		done
+	done
+}
