@@ -330,6 +330,29 @@ static void build_needles(struct obs_filter *f)
 	f->dirty = 0;
 }
 
+/*
+ * --level on the raw bytes: in JSON the bytes "level":" can only be a key
+ * and the start of its string value (a quote inside a string is escaped).
+ * When they occur once, and the value has no escape, its rank decides
+ * without tokenizing; a nested "level" alone means the top level has none,
+ * so that is no match either. Anything else is left to the parse.
+ */
+static int level_prefilter(const struct obs_filter *f, const char *line, size_t len)
+{
+	static const char key[] = "\"level\":";
+	const char *end = line + len, *p, *v, *q;
+
+	p = memmem(line, len, key, sizeof(key) - 1);
+	if (!p || p + sizeof(key) >= end || p[sizeof(key) - 1] != '"')
+		return 1;
+	v = p + sizeof(key);
+	q = memchr(v, '"', (size_t)(end - v));
+	if (!q || memchr(v, '\\', (size_t)(q - v)) ||
+	    memmem(q, (size_t)(end - q), key, sizeof(key) - 1))
+		return 1;
+	return obs_log_level_rank(obs_log_level_normalize_n(v, (size_t)(q - v))) >= f->min_level;
+}
+
 int obs_filter_prefilter(struct obs_filter *f, const char *line, size_t len)
 {
 	int i;
@@ -339,6 +362,8 @@ int obs_filter_prefilter(struct obs_filter *f, const char *line, size_t len)
 	for (i = 0; i < f->nneedles; i++)
 		if (!memmem(line, len, f->needles[i].bytes, f->needles[i].len))
 			return memchr(line, '\\', len) != NULL;
+	if (f->min_level && !level_prefilter(f, line, len))
+		return 0;
 	return 1;
 }
 

@@ -443,6 +443,26 @@ static void test_log_prefilter(void **state)
 	assert_int_equal(obs_filter_prefilter(&f, "{\"stat\":500}", 12), 0);
 	assert_int_equal(obs_filter_prefilter(&f, "{\"status\":500}", 14), 1);
 	obs_filter_release(&f);
+	/* --level: the value of a single "level":" decides; else the parse does. */
+	obs_filter_init(&f);
+	add_ok(&f, "level", "warn");
+	assert_int_equal(obs_filter_prefilter(&f, "{\"level\":\"info\",broken", strlen("{\"level\":\"info\",broken")), 0);
+	assert_int_equal(obs_filter_prefilter(&f, "{\"level\":\"ERROR\",broken", strlen("{\"level\":\"ERROR\",broken")), 1);
+	assert_int_equal(obs_filter_prefilter(&f, "{\"level\":\"loud\"}", strlen("{\"level\":\"loud\"}")), 0);
+	/* Escaped, spaced, twice, not a string, unterminated, absent: parsed. */
+	assert_int_equal(obs_filter_prefilter(&f, "{\"level\":\"\\u0069nfo\"}", strlen("{\"level\":\"\\u0069nfo\"}")), 1);
+	assert_int_equal(obs_filter_prefilter(&f, "{\"level\": \"info\"}", strlen("{\"level\": \"info\"}")), 1);
+	assert_int_equal(obs_filter_prefilter(&f, "{\"n\":{\"level\":\"info\"},\"level\":\"error\"}", strlen("{\"n\":{\"level\":\"info\"},\"level\":\"error\"}")), 1);
+	assert_int_equal(obs_filter_match(&f, "{\"n\":{\"level\":\"info\"},\"level\":\"error\"}", strlen("{\"n\":{\"level\":\"info\"},\"level\":\"error\"}"), NULL), 1);
+	assert_int_equal(obs_filter_prefilter(&f, "{\"level\":4}", strlen("{\"level\":4}")), 1);
+	assert_int_equal(obs_filter_prefilter(&f, "{\"level\":\"info", strlen("{\"level\":\"info")), 1);
+	assert_int_equal(obs_filter_prefilter(&f, "{\"level\":", strlen("{\"level\":")), 1);
+	assert_int_equal(obs_filter_prefilter(&f, "{\"msg\":\"x\"}", strlen("{\"msg\":\"x\"}")), 1);
+	/* Only a nested level: the top level has none, no match either way. */
+	assert_int_equal(obs_filter_prefilter(&f, "{\"n\":{\"level\":\"info\"}}", strlen("{\"n\":{\"level\":\"info\"}}")), 0);
+	assert_int_equal(obs_filter_match(&f, "{\"n\":{\"level\":\"error\"}}", strlen("{\"n\":{\"level\":\"error\"}}"), NULL), 0);
+	obs_filter_release(&f);
+
 	/* A dotted key is not a needle: it may be written as nested objects. */
 	obs_filter_init(&f);
 	add_ok(&f, "where", "http.status=500");
