@@ -3,8 +3,8 @@
 # obs-log parse throughput per format in MB/s, against `jq -c .` on the same JSON logs,
 # and its memory (flat: the same peak RSS for 1x and 4x the data); then query on a store.
 #
-#   bench/log.sh                 uses build/bin, MB=64 of each format
-#   MB=16 bench/log.sh           smaller
+#   bench/log.sh                 uses build/bin, MB=32 of each format (under a minute)
+#   MB=128 JQ_MB=32 bench/log.sh more
 #   OBS_BIN=... KEEP=1 ...       other binaries; keep the data in /tmp
 #
 # jq is slow: it runs on a JQ_MB (16) prefix of the JSON log, and obs-log
@@ -16,7 +16,7 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 OBS_BIN=${OBS_BIN:-$here/../build/bin}
-MB=${MB:-64}
+MB=${MB:-32}
 JQ_MB=${JQ_MB:-16}
 TIME=/usr/bin/time
 

@@ -32,6 +32,7 @@ struct obs_lf_field {
 	int is_string;
 	int typable;
 	int used;
+	int typed, prec, canon;   /* a logfmt value's type, found in the first pass */
 };
 
 /* The record's own keys: an unused input field of one of these names is KEY_original. */
@@ -101,10 +102,16 @@ static inline void out_raw(struct obs_logfast *f, const char *s, size_t n)
 	out_grow(f, s, n);
 }
 
-static void out_str(struct obs_logfast *f, const char *s)
+static inline void out_str(struct obs_logfast *f, const char *s)
 {
 	out_raw(f, s, strlen(s));
 }
+
+/* Bytes a JSON string must escape: controls, '"' and '\\'. */
+static const unsigned char needs_escape[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	['"'] = 1, ['\\'] = 1,
+};
 
 /* A JSON string literal, escaped as jansson escapes (\u00XX upper case, DEL and the rest as is). */
 static void out_jstring(struct obs_logfast *f, const char *s, size_t n)
@@ -117,7 +124,7 @@ static void out_jstring(struct obs_logfast *f, const char *s, size_t n)
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (!needs_escape[c])
 			continue;
 		out_raw(f, s + run, i - run);
 		run = i + 1;
@@ -438,7 +445,8 @@ static struct obs_lf_field *field_findn(struct obs_logfast *f, const char *name,
 	int i;
 
 	for (i = 0; i < f->nfields; i++)
-		if (!f->fields[i].used && f->fields[i].klen == n && !memcmp(f->fields[i].key, name, n))
+		if (f->fields[i].klen == n && f->fields[i].key[0] == name[0] && !f->fields[i].used &&
+		    !memcmp(f->fields[i].key, name, n))
 			return &f->fields[i];
 	return NULL;
 }
@@ -465,7 +473,8 @@ static int keys_plain(const struct obs_logfast *f)
 		if (a->klen > 9 && !memcmp(a->key + a->klen - 9, "_original", 9))
 			return 0;
 		for (j = 0; j < i; j++)
-			if (f->fields[j].klen == a->klen && !memcmp(f->fields[j].key, a->key, a->klen))
+			if (f->fields[j].klen == a->klen && (!a->klen || f->fields[j].key[0] == a->key[0]) &&
+			    !memcmp(f->fields[j].key, a->key, a->klen))
 				return 0;
 	}
 	return 1;
@@ -543,19 +552,21 @@ static int field_time(struct obs_logfast *f, const struct obs_lf_field *fl, int6
 	return obs_time_parse_n(buf, (size_t)len, ns, NULL);
 }
 
-/* obs_log_level_normalize_n, remembering the last word (lines mostly repeat a few). */
+/* obs_log_level_normalize_n, remembering the words seen (a file uses a few). */
 static const char *level_of(struct obs_logfast *f, const char *s, size_t n)
 {
-	if (n < sizeof(f->lvl_word) && n == f->lvl_len && !memcmp(f->lvl_word, s, n))
-		return f->lvl;
-	f->lvl = obs_log_level_normalize_n(s, n);
-	if (n < sizeof(f->lvl_word)) {
-		memcpy(f->lvl_word, s, n);
-		f->lvl_len = n;
-	} else {
-		f->lvl_len = sizeof(f->lvl_word);
-	}
-	return f->lvl;
+	int i, slot;
+
+	if (n >= sizeof(f->lvl_word[0]))
+		return obs_log_level_normalize_n(s, n);
+	for (i = 0; i < OBS_LOGFAST_LEVELS; i++)
+		if (f->lvl_len[i] == n + 1 && !memcmp(f->lvl_word[i], s, n))
+			return f->lvl[i];
+	slot = f->lvl_next++ % OBS_LOGFAST_LEVELS;
+	memcpy(f->lvl_word[slot], s, n);
+	f->lvl_len[slot] = n + 1;
+	f->lvl[slot] = obs_log_level_normalize_n(s, n);
+	return f->lvl[slot];
 }
 
 static const char *field_level(struct obs_logfast *f, const struct obs_lf_field *fl)
@@ -595,24 +606,24 @@ static int hex_id(const char *s, size_t len, size_t want, char *out)
 	};
 	char id[33];
 	size_t pad, i;
-	int nonzero = 0;
+	unsigned bad = 0, nonzero = 0;
 
 	if (len != want && !(want == 32 && len == 16))
 		return 0;
 	pad = want - len;
 	memset(id, '0', pad);
 	for (i = 0; i < len; i++) {
-		char c = lower[(unsigned char)s[i]];
+		unsigned char c = (unsigned char)lower[(unsigned char)s[i]];
 
-		if (!c)
-			return 0;
-		nonzero |= c != '0';
-		id[pad + i] = c;
+		bad |= c == 0;
+		nonzero |= c ^ '0';
+		id[pad + i] = (char)c;
 	}
+	if (bad || !nonzero)
+		return 0;
 	id[want] = '\0';
-	if (nonzero)
-		memcpy(out, id, want + 1);
-	return nonzero;
+	memcpy(out, id, want + 1);
+	return 1;
 }
 
 /* ---- typed logfmt values ------------------------------------------------------------------- */
@@ -676,7 +687,7 @@ static int typed_kind(const char *s, size_t len, int *prec, int *canon)
 }
 
 /* Note the digits a field's value needs (pass 0), or write it (pass 1). 1 / 0. */
-static int field_value(struct obs_logfast *f, const struct obs_lf_field *fl, int write)
+static int field_value(struct obs_logfast *f, struct obs_lf_field *fl, int write)
 {
 	int prec, canon, t;
 
@@ -688,7 +699,13 @@ static int field_value(struct obs_logfast *f, const struct obs_lf_field *fl, int
 	case LF_JSON:
 		return json_value(f, fl->tok, write);
 	default:
-		t = fl->typable ? typed_kind(fl->v, fl->vlen, &prec, &canon) : T_STRING;
+		if (!write) {
+			fl->typed = fl->typable ? typed_kind(fl->v, fl->vlen, &fl->prec, &fl->canon)
+						: T_STRING;
+		}
+		t = fl->typed;
+		prec = fl->prec;
+		canon = fl->canon;
 		switch (t) {
 		case T_SLOW:
 			return 0;
@@ -735,7 +752,7 @@ static int is_reserved(const char *k, size_t n)
 {
 	const char *const *r;
 
-	if (n < 3 || n > 9)
+	if (n < 3 || n > 9 || !strchr("tlmsr", k[0]))
 		return 0;
 	for (r = reserved; *r; r++)
 		if ((*r)[0] == k[0] && strlen(*r) == n && !memcmp(*r, k, n))
@@ -919,6 +936,11 @@ static int is_space(int c)
 	return c == ' ' || c == '\t';
 }
 
+/* Bytes that end a logfmt key (1) or an unquoted value (2: space, tab). */
+static const unsigned char logfmt_stop[256] = {
+	[' '] = 3, ['\t'] = 3, ['='] = 1, ['"'] = 1,
+};
+
 /* The general parser's logfmt scanner (non-strict), fields into F; 0 if it is not logfmt. */
 static int logfmt_fields(struct obs_logfast *f, const char *s, size_t len)
 {
@@ -936,7 +958,7 @@ static int logfmt_fields(struct obs_logfast *f, const char *s, size_t len)
 		if (i >= len)
 			break;
 		k0 = i;
-		while (i < len && !is_space(s[i]) && s[i] != '=' && s[i] != '"')
+		while (i < len && !logfmt_stop[(unsigned char)s[i]])
 			i++;
 		k1 = i;
 		if (k1 == k0 || (i < len && s[i] == '"') || memchr(s + k0, '\0', k1 - k0))
@@ -968,7 +990,7 @@ static int logfmt_fields(struct obs_logfast *f, const char *s, size_t len)
 		} else {
 			size_t v0 = i;
 
-			while (i < len && !is_space(s[i]))
+			while (i < len && !(logfmt_stop[(unsigned char)s[i]] & 2))
 				i++;
 			fl->kind = LF_TEXT;
 			fl->is_string = 1;

@@ -32,6 +32,8 @@
 
 struct obs_lf_field;
 
+#define OBS_LOGFAST_LEVELS 8
+
 struct obs_logfast {
 	/* Read-only: the record of the line last taken (until the next call). */
 	const char *rec;          /* NUL-terminated JSON text, no newline */
@@ -56,9 +58,10 @@ struct obs_logfast {
 	int64_t tsec;             /* the second last written ... */
 	char tprefix[24];         /* ... as "YYYY-MM-DDTHH:MM:SS." */
 	int tvalid;
-	char lvl_word[16];        /* the level word last seen, and its level */
-	size_t lvl_len;
-	const char *lvl;
+	char lvl_word[OBS_LOGFAST_LEVELS][16];  /* level words seen, and their levels */
+	size_t lvl_len[OBS_LOGFAST_LEVELS];     /* length + 1; 0 for an empty slot */
+	const char *lvl[OBS_LOGFAST_LEVELS];
+	unsigned lvl_next;
 	int maxprec;              /* the most digits a real of the record needs */
 	int oom;
 };
