@@ -98,6 +98,26 @@ row "obs-log query --service billing --grep declined" "$sbytes"
 best grep -c '"level":"error"' $seg
 row "grep -c '\"level\":\"error\"' (store)" "$sbytes"
 
+# Instructions (callgrind) on the first 1000 lines: a count that the load of a
+# shared machine does not change. INSTR=0 skips it.
+if [ "${INSTR:-1}" != 0 ] && command -v valgrind >/dev/null; then
+	instr() {
+		valgrind --tool=callgrind --callgrind-out-file="$dir/cg" "$@" 2>&1 >/dev/null |
+			awk '/Collected/ { print $NF }'
+	}
+	head -n 1000 "$dir/json.log" >"$dir/j1k.log"
+	head -n 1000 "$dir/logfmt.log" >"$dir/l1k.log"
+	i_jq=$(instr jq -c . "$dir/j1k.log")
+	i_json=$(instr "$OBS_BIN/obs-log" parse -q --format json "$dir/j1k.log")
+	i_logfmt=$(instr "$OBS_BIN/obs-log" parse -q --format logfmt "$dir/l1k.log")
+	echo
+	awk "BEGIN {
+		printf \"instructions per byte (callgrind, 1000 lines): jq -c . %.0f, obs-log json %.0f (%.1fx fewer), obs-log logfmt %.0f\n\",
+			$i_jq / $(wc -c <"$dir/j1k.log"), $i_json / $(wc -c <"$dir/j1k.log"), $i_jq / $i_json,
+			$i_logfmt / $(wc -c <"$dir/l1k.log")
+	}"
+fi
+
 echo
 awk "BEGIN {
 	printf \"json:   obs-log vs jq -c .: %.1fx faster by CPU, %.1fx by wall clock (goal >= 3x)\n\", $jq_cpu / $obs_cpu, $jq_wall / $obs_wall
