@@ -489,6 +489,8 @@ static int level_matches(struct obs_filter *f, struct obs_error *err)
 	return obs_log_level_rank(obs_log_level_normalize_n(str, len)) >= f->min_level;
 }
 
+#define GREP_SLACK 64
+
 /* 1 / 0 / -1: the pattern matches somewhere in "msg". */
 static int grep_matches(struct obs_filter *f, struct obs_error *err)
 {
@@ -498,18 +500,25 @@ static int grep_matches(struct obs_filter *f, struct obs_error *err)
 
 	if (r <= 0)
 		return r;
+	/*
+	 * The message goes into a buffer of our own with zeroed room after it:
+	 * PCRE2's JIT may read a few aligned bytes past the subject's end.
+	 */
 	obs_jscan_raw(&f->scan, tok, &len);
-	if (len + 1 > f->tmpcap) {
-		char *t = realloc(f->tmp, len + 1);
+	if (len + GREP_SLACK > f->tmpcap) {
+		char *t = realloc(f->tmp, len + GREP_SLACK);
 
 		if (!t)
 			return obs_error_set(err, "out of memory");
 		f->tmp = t;
-		f->tmpcap = len + 1;
+		f->tmpcap = len + GREP_SLACK;
 	}
 	if (obs_jscan_string(&f->scan, tok, f->tmp, f->tmpcap, &str, &len) < 0)
 		return obs_error_set(err, "out of memory");
-	r = pcre2_match(f->grep_re, (PCRE2_SPTR)str, len, 0, 0, f->grep_md, NULL);
+	if (str != f->tmp)
+		memcpy(f->tmp, str, len);
+	memset(f->tmp + len, 0, GREP_SLACK);
+	r = pcre2_match(f->grep_re, (PCRE2_SPTR)f->tmp, len, 0, 0, f->grep_md, NULL);
 	return r >= 0;
 }
 
