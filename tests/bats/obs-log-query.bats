@@ -170,3 +170,13 @@ obs-log: 3 malformed lines skipped" ]
 	run -2 q -o tree
 	assert_line --index 0 "obs-log: invalid output format 'tree' (expected ndjson, json or text)"
 }
+
+@test "on a terminal: the human format in colour; NO_COLOR turns colour off" {
+	command -v script >/dev/null || skip "script(1) is not installed"
+	unset NO_COLOR
+	run env TERM=xterm script -qec "'$OBS_BIN/obs-log' query --level fatal" /dev/null
+	assert_success
+	assert_output "$(printf '\e[2m2026-11-24T10:30:00.000Z\e[0m \e[1;31mFATAL\e[0m \e[36mapi\e[0m \e[1mout of memory\e[0m \e[2mpid=\e[0m4242\r')"
+	run env TERM=xterm NO_COLOR=1 script -qec "'$OBS_BIN/obs-log' query --level fatal" /dev/null
+	assert_output "$(printf '2026-11-24T10:30:00.000Z FATAL api out of memory pid=4242\r')"
+}
