@@ -121,9 +121,15 @@ stdout|4|info|no newline at the end|job|true|true'
 	assert_output "$(printf '1048576 true\n4 false')"
 }
 
-@test "OTEL_SDK_DISABLED: nothing recorded, output untouched" {
+@test "OTEL_SDK_DISABLED: nothing recorded, output untouched; sampled out: the logs keep the ids" {
 	OTEL_SDK_DISABLED=true run obs_trace exec --capture-logs -- echo hi
 	assert_success
 	assert_output hi
 	[ ! -e "$OBS_HOME/logs" ]
+	OTEL_TRACES_SAMPLER=always_off run obs_trace exec --capture-logs -- echo hi
+	assert_success
+	assert_output hi
+	[ ! -e "$OBS_HOME/spans" ]
+	run jq -r '[.msg, (.trace_id | length), (.span_id | length)] | join(" ")' "$OBS_HOME"/logs/*.ndjson
+	assert_output "hi 32 16"
 }
