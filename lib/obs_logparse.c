@@ -428,19 +428,22 @@ static int set_timezone(struct obs_logparse *p, const char *tz, struct obs_error
 /*
  * UTC offset of local time LOCAL (seconds, as if UTC) in the named zone:
  * mktime under TZ, set for the call only. Offsets change on the hour, so
- * one answer per local hour is kept.
+ * answers are kept per local hour, for 17 hours (sequential logs, and the
+ * year guessing of RFC 3164 that may look at two years in turn: a year
+ * is 8760 or 8784 hours, a multiple of 16 but not of 17).
  */
 static long named_offset(struct obs_logparse *p, int64_t local)
 {
 	long key = (long)floor_div(local, 3600);
+	int slot = (int)(key % 17 + 17) % 17;
 	char *saved = NULL;
 	const char *old = getenv("TZ");
 	struct tm tm;
 	int64_t y;
 	time_t t;
 
-	if (key == p->tz_cache_key)
-		return p->tz_cache_off;
+	if (key == p->tz_cache_key[slot])
+		return p->tz_cache_off[slot];
 	if (old) {
 		saved = strdup(old);
 		if (!saved)
@@ -461,9 +464,9 @@ static long named_offset(struct obs_logparse *p, int64_t local)
 		unsetenv("TZ");
 	tzset();
 	free(saved);
-	p->tz_cache_key = key;
-	p->tz_cache_off = (long)(key * 3600 - (int64_t)t);
-	return p->tz_cache_off;
+	p->tz_cache_key[slot] = key;
+	p->tz_cache_off[slot] = (long)(key * 3600 - (int64_t)t);
+	return p->tz_cache_off[slot];
 }
 
 /*
@@ -1208,11 +1211,12 @@ static int load_object(const char *line, size_t len, json_t **obj, struct obs_er
 		line = clean;
 		len = n;
 	}
+	memset(&jerr, 0, sizeof(jerr));
 	*obj = json_loadb(line, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
 	free(clean);
 	if (!*obj) {
 		/* jansson leaves the text empty when its set-up allocation fails. */
-		if (json_error_code(&jerr) == json_error_out_of_memory || !jerr.text[0])
+		if (!jerr.text[0] || json_error_code(&jerr) == json_error_out_of_memory)
 			return obs_error_set(err, "out of memory");
 		return obs_error_set(err, "invalid JSON: %s at column %d", jerr.text, jerr.column) + 1;
 	}
@@ -2110,9 +2114,11 @@ int obs_logparse_init(struct obs_logparse *p, const struct obs_logparse_options 
 		      struct obs_error *err)
 {
 	static const struct obs_logparse_options defaults;
+	int i;
 
 	memset(p, 0, sizeof(*p));
-	p->tz_cache_key = LONG_MIN;
+	for (i = 0; i < 17; i++)
+		p->tz_cache_key[i] = LONG_MIN;
 	if (!opt)
 		opt = &defaults;
 	if ((int)opt->format < OBS_LOG_AUTO || opt->format > OBS_LOG_REGEX)
@@ -2157,7 +2163,6 @@ void obs_logparse_release(struct obs_logparse *p)
 	pcre2_match_data_free(p->re_match);
 	pcre2_code_free(p->re);
 	memset(p, 0, sizeof(*p));
-	p->tz_cache_key = LONG_MIN;
 }
 
 /* ---- dispatch and detection --------------------------------------------------------- */

@@ -24,3 +24,10 @@ for f in "$top"/tests/fixtures/import/*.ndjson; do
 	[ -f "$f" ] && set -- "$@" "$f"
 done
 /usr/bin/python3 "$top/tests/schema/validate.py" "$top/share/schema/span.schema.json" "$@"
+
+# Log records: every expected record of the log-format fixtures.
+set --
+for f in "$top"/tests/fixtures/logs/*/*.ndjson; do
+	[ -f "$f" ] && set -- "$@" "$f"
+done
+/usr/bin/python3 "$top/tests/schema/validate.py" "$top/share/schema/log.schema.json" "$@"
