@@ -584,9 +584,10 @@ int obs_metric_label_arg(json_t *labels, const char *arg, struct obs_error *err)
 	memcpy(name, arg, (size_t)(eq - arg));
 	name[eq - arg] = '\0';
 	if (!obs_label_name_valid(name))
-		return obs_error_set(err, "invalid label name '%s'%s", name,
+		return obs_error_set(err, "invalid label name '%s' (%s)", name,
 				     name[0] == '_' && name[1] == '_' ?
-				     " (names starting with '__' are reserved)" : "");
+				     "names starting with '__' are reserved" :
+				     "expected [a-zA-Z_][a-zA-Z0-9_]*");
 	if (json_object_get(labels, name))
 		return obs_error_set(err, "duplicate label '%s'", name);
 	v = json_string(eq + 1);

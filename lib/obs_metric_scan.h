@@ -125,7 +125,7 @@ int obs_metric_filter_match(const struct obs_metric_filter *f, const struct obs_
  * Parse a "--label NAME=VALUE" argument into LABELS (an object): NAME must
  * be a valid label name not starting "__" and not already in LABELS,
  * VALUE valid UTF-8. 0, or -1 with ERR: "invalid label 'x': expected
- * NAME=VALUE", "invalid label name 'x'", "duplicate label 'x'", "label
+ * NAME=VALUE", "invalid label name 'x' (expected ...)", "duplicate label 'x'", "label
  * 'x' has a value that is not UTF-8".
  */
 int obs_metric_label_arg(json_t *labels, const char *arg, struct obs_error *err);

@@ -2,6 +2,7 @@
 /* obs-metric expose: the metrics in the Prometheus text format 0.0.4, on standard output or as a textfile. */
 #include <fnmatch.h>
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -133,14 +134,34 @@ static int parse_args(int argc, char **argv, struct expose_opts *o)
 	return 0;
 }
 
-static int name_matches(const struct expose_opts *o, const char *name)
+/* The family of a scraped histogram or summary part: "x" for "x_bucket", "x_sum", "x_count". */
+static size_t family_len(const struct obs_metric_scan *m)
 {
+	static const char *const suffixes[] = { "_bucket", "_sum", "_count" };
+	size_t len = strlen(m->name), i, n;
+
+	if (m->type != OBS_METRIC_HISTOGRAM && m->type != OBS_METRIC_SUMMARY)
+		return len;
+	for (i = 0; i < 3; i++) {
+		n = strlen(suffixes[i]);
+		if (len > n && strcmp(m->name + len - n, suffixes[i]) == 0)
+			return len - n;
+	}
+	return len;
+}
+
+/* --match: the record's name or its family's. */
+static int name_matches(const struct expose_opts *o, const struct obs_metric_scan *m)
+{
+	char family[1024];
+	size_t flen = family_len(m);
 	int i;
 
 	if (!o->nmatch)
 		return 1;
+	snprintf(family, sizeof(family), "%.*s", (int)flen, m->name);
 	for (i = 0; i < o->nmatch; i++)
-		if (fnmatch(o->match[i], name, 0) == 0)
+		if (fnmatch(o->match[i], m->name, 0) == 0 || fnmatch(o->match[i], family, 0) == 0)
 			return 1;
 	return 0;
 }
@@ -160,7 +181,7 @@ static int expose_line(struct expose_opts *o, struct metric_input *in, struct ob
 		return metric_input_bad(in, err.msg);
 	if (m->has_time && (m->time_ns < o->since || m->time_ns > o->until))
 		return 0;
-	if (!name_matches(o, m->name))
+	if (!name_matches(o, m))
 		return 0;
 	rec = obs_metric_scan_record(m, m->has_time ? m->time_ns : 0);
 	if (!rec)

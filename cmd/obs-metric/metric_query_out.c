@@ -124,18 +124,16 @@ static int print_json(const struct obs_promql_value *v)
 /* name{a="1", b="2"} as Prometheus shows series; "{}" for none. */
 static char *series_name(const struct obs_labels *l)
 {
-	const char *name = obs_labels_get(l, "__name__");
+	const char *name;
 	char *buf = NULL;
 	size_t size = 0;
-	FILE *f = open_memstream(&buf, &size);
+	FILE *f;
 	unsigned i, n = 0;
 
-	if (!l) {
-		if (f)
-			fclose(f);
-		free(buf);
+	if (!l)
 		return strdup("{}");
-	}
+	name = obs_labels_get(l, "__name__");
+	f = open_memstream(&buf, &size);
 	if (!f)
 		return NULL;
 	fputs(name ? name : "", f);

@@ -17,3 +17,7 @@ obs_trace() { "$OBS_BIN/obs-trace" "$@"; }
 # All span records in the store, one per line.
 spans() { cat "$OBS_HOME"/spans/*.ndjson 2>/dev/null || true; }
 span_count() { spans | grep -c . || true; }
+
+obs_metric() { "$OBS_BIN/obs-metric" "$@"; }
+# All metric records in the store, one per line.
+metrics() { cat "$OBS_HOME"/metrics/*.ndjson 2>/dev/null || true; }
