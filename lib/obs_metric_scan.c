@@ -410,7 +410,8 @@ int obs_metric_scan_add_series(const struct obs_metric_scan *m, struct obs_serie
 		return obs_error_set(err, "missing 'time'");
 	a.set = set;
 	a.n = m->nlabels;
-	memcpy(a.pairs, m->labels, m->nlabels * sizeof(*a.pairs));
+	if (m->nlabels)
+		memcpy(a.pairs, m->labels, m->nlabels * sizeof(*a.pairs));
 	a.t_ms = m->time_ns / 1000000 - (m->time_ns % 1000000 < 0);
 	if (m->cumulative)
 		return add_to(&a, m->name, "", NULL, m->value, OBS_SERIES_SET, err);
@@ -543,7 +544,8 @@ int obs_metric_filter_maybe(const struct obs_metric_filter *f, const char *line,
 	if (memchr(line, '\\', len))
 		return 1;
 	p = only(line, len, "\"time\":\"", 8);
-	if (p && end - p > 30 && p[30] == '"' && canonical_time(p, 30)) {
+	/* A leap second (":60") reads as :59.999999999: not comparable as bytes. */
+	if (p && end - p > 30 && p[30] == '"' && canonical_time(p, 30) && p[17] < '6') {
 		if (f->lo[0] && memcmp(p, f->lo, 30) < 0)
 			return 0;
 		if (f->hi[0] && memcmp(p, f->hi, 30) > 0)
