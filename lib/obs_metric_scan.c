@@ -72,8 +72,19 @@ static const char *str_at(struct obs_metric_scan *m, int tok, size_t *lenp)
 
 static enum field field_of(const struct obs_metric_scan *m, int key, char *buf, size_t size)
 {
-	size_t i;
+	const char *raw;
+	size_t i, len;
 
+	/* Keys are nearly always written plainly: compare the bytes in place. */
+	raw = obs_jscan_raw(&m->js, key, &len);
+	if (raw && len < size && !memchr(raw, '\\', len)) {
+		memcpy(buf, raw, len);
+		buf[len] = '\0';
+		for (i = 0; i < F_UNKNOWN; i++)
+			if (strlen(field_names[i]) == len && memcmp(raw, field_names[i], len) == 0)
+				return (enum field)i;
+		return F_UNKNOWN;
+	}
 	if (obs_jscan_strcpy(&m->js, key, buf, size) < 0)
 		snprintf(buf, size, "%s", "(long key)");
 	for (i = 0; i < F_UNKNOWN; i++)
@@ -301,6 +312,179 @@ static void reset(struct obs_metric_scan *m)
 	m->canonical = 1;
 }
 
+/* ---- the fast path: records laid out as obs writes them ------------------------------ */
+
+/*
+ * Most lines are records written by obs itself, in one layout:
+ *   {"type":"metric","name":N,"metric_type":T,"value":V,"labels":{...},
+ *    "time":"<canonical>"[,"help":H][,"unit":U][,"cumulative":true]}
+ * with plain ASCII strings. Such a line is read in one pass without
+ * tokenizing; anything else (escapes, other bytes, spaces, another order,
+ * any error) goes the general way, which has the one set of messages.
+ */
+struct fast {
+	const char *p, *end;
+	struct obs_metric_scan *m;
+};
+
+static int lit(struct fast *f, const char *s, size_t n)
+{
+	if ((size_t)(f->end - f->p) < n || memcmp(f->p, s, n))
+		return 0;
+	f->p += n;
+	return 1;
+}
+
+#define LIT(f, s) lit(f, s, sizeof(s) - 1)
+
+/* A string of printable ASCII without escapes, after its opening quote: copied, or NULL. */
+static const char *plain_string(struct fast *f, size_t *lenp)
+{
+	const char *start = f->p;
+	char *dst = f->m->buf + f->m->used;
+	size_t n;
+
+	while (f->p < f->end && *f->p != '"') {
+		unsigned char c = (unsigned char)*f->p;
+
+		if (c < 0x20 || c > 0x7e || c == '\\')
+			return NULL;
+		f->p++;
+	}
+	if (f->p == f->end)
+		return NULL;
+	n = (size_t)(f->p - start);
+	memcpy(dst, start, n);
+	dst[n] = '\0';
+	f->m->used += n + 1;
+	f->p++;
+	if (lenp)
+		*lenp = n;
+	return dst;
+}
+
+/* A JSON number, strictly as JSON writes it. */
+static int fast_number(struct fast *f, double *v)
+{
+	const char *s = f->p, *q = s;
+	char buf[64], *e;
+
+	if (q < f->end && *q == '-')
+		q++;
+	if (q < f->end && *q == '0')
+		q++;
+	else if (q < f->end && *q >= '1' && *q <= '9')
+		while (q < f->end && *q >= '0' && *q <= '9')
+			q++;
+	else
+		return 0;
+	if (q < f->end && *q == '.') {
+		if (++q >= f->end || *q < '0' || *q > '9')
+			return 0;
+		while (q < f->end && *q >= '0' && *q <= '9')
+			q++;
+	}
+	if (q < f->end && (*q == 'e' || *q == 'E')) {
+		if (++q < f->end && (*q == '+' || *q == '-'))
+			q++;
+		if (q >= f->end || *q < '0' || *q > '9')
+			return 0;
+		while (q < f->end && *q >= '0' && *q <= '9')
+			q++;
+	}
+	if ((size_t)(q - s) >= sizeof(buf))
+		return 0;
+	memcpy(buf, s, (size_t)(q - s));
+	buf[q - s] = '\0';
+	*v = strtod(buf, &e);
+	if (*e || !isfinite(*v))
+		return 0;
+	f->p = q;
+	return 1;
+}
+
+static int fast_value(struct fast *f)
+{
+	struct obs_metric_scan *m = f->m;
+
+	if (LIT(f, "\"NaN\""))
+		m->value = NAN;
+	else if (LIT(f, "\"+Inf\""))
+		m->value = INFINITY;
+	else if (LIT(f, "\"-Inf\""))
+		m->value = -INFINITY;
+	else
+		return fast_number(f, &m->value);
+	return 1;
+}
+
+static int fast_labels(struct fast *f)
+{
+	struct obs_metric_scan *m = f->m;
+	const char *name, *value;
+	size_t n = 0, i;
+
+	if (LIT(f, "}"))
+		return 1;
+	for (;;) {
+		if (n == MAX_LABELS || label_grow(m, n + 1, NULL) < 0 || !LIT(f, "\""))
+			return 0;
+		name = plain_string(f, NULL);
+		if (!name || !obs_label_name_valid(name) || !LIT(f, ":\"") ||
+		    !(value = plain_string(f, NULL)))
+			return 0;
+		for (i = 0; i < n; i++)
+			if (strcmp(m->lv[i].name, name) == 0)
+				return 0;
+		m->lv[n].name = name;
+		m->lv[n].value = value;
+		m->labels = m->lv;
+		m->nlabels = ++n;
+		if (LIT(f, "}"))
+			return 1;
+		if (!LIT(f, ","))
+			return 0;
+	}
+}
+
+static int fast_tail(struct fast *f)
+{
+	struct obs_metric_scan *m = f->m;
+
+	if (f->end - f->p < 31 || !canonical_time(f->p, 30) || f->p[30] != '"' ||
+	    obs_time_parse_n(f->p, 30, &m->time_ns, NULL) < 0)
+		return 0;
+	f->p += 31;
+	m->has_time = 1;
+	if (LIT(f, ",\"help\":\"") && !(m->help = plain_string(f, NULL)))
+		return 0;
+	if (LIT(f, ",\"unit\":\"") && (!(m->unit = plain_string(f, NULL)) || !unit_valid(m->unit)))
+		return 0;
+	if (LIT(f, ",\"cumulative\":"))
+		m->cumulative = LIT(f, "true") ? 1 : LIT(f, "false") ? 0 : -1;
+	return m->cumulative >= 0 && LIT(f, "}") && f->p == f->end;
+}
+
+/* 1 if LINE was read the fast way (a valid record), else 0 (nothing decided). */
+static int fast_scan(struct obs_metric_scan *m, const char *line, size_t len)
+{
+	struct fast f = { line, line + len, m };
+	const char *type;
+	size_t n;
+
+	if (!LIT(&f, "{\"type\":\"metric\",\"name\":\"") || !(m->name = plain_string(&f, &n)) ||
+	    n > MAX_NAME || !obs_metric_name_valid(m->name) || !LIT(&f, ",\"metric_type\":\"") ||
+	    !(type = plain_string(&f, NULL)) || obs_metric_type_parse(type, &m->type) < 0 ||
+	    !LIT(&f, ",\"value\":") || !fast_value(&f) || !LIT(&f, ",\"labels\":{") ||
+	    !fast_labels(&f) || !LIT(&f, ",\"time\":\"") || !fast_tail(&f))
+		return 0;
+	for (n = 0; !m->cumulative && n < m->nlabels; n++)
+		if ((m->type == OBS_METRIC_HISTOGRAM && strcmp(m->labels[n].name, "le") == 0) ||
+		    (m->type == OBS_METRIC_SUMMARY && strcmp(m->labels[n].name, "quantile") == 0))
+			return 0;
+	return 1;
+}
+
 int obs_metric_scan_line(struct obs_metric_scan *m, const char *line, size_t len, unsigned flags,
 			 struct obs_error *err)
 {
@@ -310,7 +494,13 @@ int obs_metric_scan_line(struct obs_metric_scan *m, const char *line, size_t len
 	int k, type;
 
 	reset(m);
-	if (obs_jscan_parse(&m->js, line, len, err) < 0 || reserve(m, len, err) < 0)
+	if (reserve(m, len, err) < 0)
+		return -1;
+	if (!(flags & OBS_METRIC_SCAN_SLOW) && fast_scan(m, line, len))
+		return 1;
+	reset(m);
+	m->used = 0;
+	if (obs_jscan_parse(&m->js, line, len, err) < 0)
 		return -1;
 	type = obs_jscan_get(&m->js, 0, "type");
 	if (type >= 0 && obs_jscan_type(&m->js, type) != OBS_JSCAN_STRING)
@@ -522,7 +712,13 @@ static int name_wanted(const struct obs_metric_filter *f, const char *name)
 	return !f->names || bsearch(&name, f->names, f->nnames, sizeof(*f->names), cmp_str) != NULL;
 }
 
-/* The bytes after the only occurrence of KEY in LINE, or NULL (none, or more than one). */
+/*
+ * The bytes after KEY_":"_ when the string KEY ("\"time\"") occurs once
+ * in LINE, as a key with a string value; else NULL. Without backslashes a
+ * quoted word in the line is exactly a string token: with one such token,
+ * a label or nested key of that name and a top-level one cannot both be
+ * there.
+ */
 static const char *only(const char *line, size_t len, const char *key, size_t klen)
 {
 	const char *p = memmem(line, len, key, klen);
@@ -532,28 +728,71 @@ static const char *only(const char *line, size_t len, const char *key, size_t kl
 	p += klen;
 	if (memmem(p, len - (size_t)(p - line), key, klen))
 		return NULL;
-	return p;
+	if (line + len - p < 2 || p[0] != ':' || p[1] != '"')
+		return NULL;
+	return p + 2;
 }
 
-int obs_metric_filter_maybe(const struct obs_metric_filter *f, const char *line, size_t len)
+/* Compare a canonical time at P with the window: -1 before, 1 after, 0 in it (or cannot tell). */
+static int time_outside(const struct obs_metric_filter *f, const char *p)
 {
+	/* A leap second (":60") reads as :59.999999999: not comparable as bytes. */
+	if (!canonical_time(p, 30) || p[17] >= '6')
+		return 0;
+	if (f->lo[0] && memcmp(p, f->lo, 30) < 0)
+		return -1;
+	if (f->hi[0] && memcmp(p, f->hi, 30) > 0)
+		return 1;
+	return 0;
+}
+
+/*
+ * Where the top-level time is in a record written the canonical way:
+ * the last member ('...,"time":"T"}') or followed only by the cumulative
+ * flag. With no backslash in the line these bytes cannot be inside a
+ * string, and a nested object would end in "}}". NULL if not so.
+ */
+static const char *time_at_end(const char *line, size_t len)
+{
+	static const char key[] = ",\"time\":\"";
+	static const char cum[] = "\",\"cumulative\":true}";
+	size_t tail;
+
+	if (len > 2 && line[len - 1] == '}' && line[len - 2] == '"')
+		tail = 2;
+	else if (len > sizeof(cum) - 1 && memcmp(line + len - (sizeof(cum) - 1), cum, sizeof(cum) - 1) == 0)
+		tail = sizeof(cum) - 1;
+	else
+		return NULL;
+	if (len < tail + 30 + sizeof(key) - 1)
+		return NULL;
+	line += len - tail - 30;
+	return memcmp(line - (sizeof(key) - 1), key, sizeof(key) - 1) == 0 ? line : NULL;
+}
+
+static int time_maybe(const struct obs_metric_filter *f, const char *line, size_t len)
+{
+	const char *end = line + len, *p = time_at_end(line, len);
+
+	if (!p) {
+		p = only(line, len, "\"time\"", 6);
+		if (!p || end - p <= 30 || p[30] != '"')
+			return 1;
+	}
+	return time_outside(f, p) == 0;
+}
+
+static int name_maybe(const struct obs_metric_filter *f, const char *line, size_t len)
+{
+	static const char start[] = "{\"type\":\"metric\",\"name\":\"";
 	const char *end = line + len, *p, *q;
 	char name[MAX_NAME + 1];
 
-	/* JSON may spell any character as \uXXXX: such lines are always looked at. */
-	if (memchr(line, '\\', len))
-		return 1;
-	p = only(line, len, "\"time\":\"", 8);
-	/* A leap second (":60") reads as :59.999999999: not comparable as bytes. */
-	if (p && end - p > 30 && p[30] == '"' && canonical_time(p, 30) && p[17] < '6') {
-		if (f->lo[0] && memcmp(p, f->lo, 30) < 0)
-			return 0;
-		if (f->hi[0] && memcmp(p, f->hi, 30) > 0)
-			return 0;
-	}
-	if (!f->names)
-		return 1;
-	p = only(line, len, "\"name\":\"", 8);
+	/* The name right after the type, as obs writes records: surely the top-level one. */
+	if (len > sizeof(start) - 1 && memcmp(line, start, sizeof(start) - 1) == 0)
+		p = line + sizeof(start) - 1;
+	else
+		p = only(line, len, "\"name\"", 6);
 	if (!p)
 		return 1;
 	q = memchr(p, '"', (size_t)(end - p));
@@ -562,6 +801,16 @@ int obs_metric_filter_maybe(const struct obs_metric_filter *f, const char *line,
 	memcpy(name, p, (size_t)(q - p));
 	name[q - p] = '\0';
 	return name_wanted(f, name);
+}
+
+int obs_metric_filter_maybe(const struct obs_metric_filter *f, const char *line, size_t len)
+{
+	/* JSON may spell any character as \uXXXX: such lines are always looked at. */
+	if (memchr(line, '\\', len))
+		return 1;
+	if (!time_maybe(f, line, len))
+		return 0;
+	return !f->names || name_maybe(f, line, len);
 }
 
 int obs_metric_filter_match(const struct obs_metric_filter *f, const struct obs_metric_scan *m)

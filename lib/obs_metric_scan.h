@@ -39,6 +39,12 @@
 /* Flags for obs_metric_scan_line. */
 #define OBS_METRIC_SCAN_NEED_TIME 1u    /* a record without "time" is refused */
 #define OBS_METRIC_SCAN_KNOWN_FIELDS 2u /* a field the model does not have is refused */
+/*
+ * Lines laid out as obs writes records (no spaces, keys in order, plain
+ * ASCII strings) are read in one pass, about four times faster than the
+ * general way, with the same result. For tests: always the general way.
+ */
+#define OBS_METRIC_SCAN_SLOW 4u
 
 struct obs_metric_scan {
 	/* Read-only: the record last scanned, valid until the next scan. */

@@ -45,6 +45,29 @@ static void check_rebuild(const struct obs_metric_scan *m)
 	free(line);
 }
 
+/* The general way reads LINE exactly as the fast way did. */
+static void check_slow(const struct obs_metric_scan *m, const char *line, size_t len)
+{
+	struct obs_metric_scan slow;
+	struct obs_error err;
+	size_t i;
+
+	obs_metric_scan_init(&slow);
+	if (obs_metric_scan_line(&slow, line, len, OBS_METRIC_SCAN_SLOW, &err) != 1)
+		abort();
+	if (strcmp(slow.name, m->name) || slow.type != m->type || slow.nlabels != m->nlabels ||
+	    !same_value(slow.value, m->value) || slow.cumulative != m->cumulative ||
+	    slow.canonical != m->canonical || slow.has_time != m->has_time ||
+	    slow.time_ns != m->time_ns || !slow.help != !m->help || !slow.unit != !m->unit ||
+	    (m->help && strcmp(slow.help, m->help)) || (m->unit && strcmp(slow.unit, m->unit)))
+		abort();
+	for (i = 0; i < m->nlabels; i++)
+		if (strcmp(slow.labels[i].name, m->labels[i].name) ||
+		    strcmp(slow.labels[i].value, m->labels[i].value))
+			abort();
+	obs_metric_scan_release(&slow);
+}
+
 /* A filter wanting exactly this record never rejects its line on raw bytes. */
 static void check_filter(const struct obs_metric_scan *m, const char *line, size_t len)
 {
@@ -65,9 +88,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct obs_series_set *set;
 	struct obs_error err;
 	const char *line = (const char *)data;
+	int rc;
 
 	obs_metric_scan_init(&m);
-	if (obs_metric_scan_line(&m, line, size, 0, &err) == 1) {
+	rc = obs_metric_scan_line(&m, line, size, 0, &err);
+	if (rc != 1 && obs_metric_scan_line(&m, line, size, OBS_METRIC_SCAN_SLOW, &err) != rc)
+		abort();
+	if (rc == 1) {
+		check_slow(&m, line, size);
 		check_rebuild(&m);
 		if (m.has_time) {
 			check_filter(&m, line, size);

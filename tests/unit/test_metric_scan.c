@@ -358,8 +358,32 @@ static void test_filter(void **state)
 	assert_int_equal(obs_metric_filter_maybe(&f, late, strlen(late)), 0);
 	assert_int_equal(obs_metric_filter_maybe(&f, other, strlen(other)), 0);
 	assert_int_equal(obs_metric_filter_maybe(&f, hist, strlen(hist)), 1);
-	/* Two "name" keys (a label called name): no decision on raw bytes. */
-	assert_int_equal(obs_metric_filter_maybe(&f, twice, strlen(twice)), 1);
+	/* A label called name: the name right after the type is the record's. */
+	assert_int_equal(obs_metric_filter_maybe(&f, twice, strlen(twice)), 0);
+	/* Elsewhere, two "name" keys: no decision on raw bytes. */
+	{
+		const char *two = "{\"labels\":{\"name\":\"up\"},\"name\":\"down\",\"value\":1}";
+
+		assert_int_equal(obs_metric_filter_maybe(&f, two, strlen(two)), 1);
+	}
+	/* The time at the end, before the cumulative flag, or elsewhere. */
+	{
+		const char *cum = "{\"type\":\"metric\",\"name\":\"up\",\"value\":1,\"time\":\"2026-11-24T09:00:00.000000000Z\",\"cumulative\":true}";
+		const char *mid = "{\"type\":\"metric\",\"name\":\"up\",\"value\":1,\"time\":\"2026-11-24T09:00:00.000000000Z\",\"help\":\"h\"}";
+		const char *nested = "{\"name\":\"up\",\"value\":1,\"labels\":{\"a\":\"b\",\"time\":\"2026-11-24T09:00:00.000000000Z\"}}";
+		const char *shorty = "{\"time\":\"2026\"}";
+
+		assert_int_equal(obs_metric_filter_maybe(&f, cum, strlen(cum)), 0);
+		assert_int_equal(obs_metric_filter_maybe(&f, mid, strlen(mid)), 0);
+		/* A label called time (the record has none): not read as the time. */
+		assert_int_equal(obs_metric_filter_maybe(&f, nested, strlen(nested)), 0);
+		assert_int_equal(obs_metric_filter_maybe(&f, shorty, strlen(shorty)), 1);
+		/* A spaced top-level time and a label called time: no decision. */
+		assert_int_equal(obs_metric_filter_maybe(&f, "{\"name\":\"up\",\"time\": \"2026-11-24T10:00:00.000000000Z\","
+							 "\"labels\":{\"time\":\"2026-11-24T09:00:00.000000000Z\"}}", 105), 1);
+		/* "time" as a value is not the key. */
+		assert_int_equal(obs_metric_filter_maybe(&f, "{\"name\":\"up\",\"a\":\"time\"}", 24), 1);
+	}
 	/* A backslash anywhere: always looked at. */
 	assert_int_equal(obs_metric_filter_maybe(&f, esc, strlen(esc)), 1);
 	/* A leap second is read as the last instant of its minute: in the window. */
@@ -502,6 +526,103 @@ static void test_out_of_memory(void **state)
 	json_decref(l);
 }
 
+/* LINE scanned the fast way and the general way: the same answer, field by field. */
+static void both_ways(const char *line, int expect)
+{
+	struct obs_metric_scan slow;
+	struct obs_error e1, e2;
+	int r1, r2;
+	size_t i;
+
+	obs_metric_scan_init(&slow);
+	r1 = obs_metric_scan_line(&m, line, strlen(line), 0, &e1);
+	r2 = obs_metric_scan_line(&slow, line, strlen(line), OBS_METRIC_SCAN_SLOW, &e2);
+	if (r1 != expect || r2 != expect)
+		fail_msg("%s: %d and %d, expected %d", line, r1, r2, expect);
+	if (r1 < 0)
+		assert_string_equal(e1.msg, e2.msg);
+	if (r1 == 1) {
+		assert_string_equal(m.name, slow.name);
+		assert_int_equal(m.type, slow.type);
+		assert_true((isnan(m.value) && isnan(slow.value)) || m.value == slow.value);
+		assert_true(m.time_ns == slow.time_ns);
+		assert_int_equal(m.cumulative, slow.cumulative);
+		assert_int_equal(m.canonical, slow.canonical);
+		assert_int_equal(m.nlabels, slow.nlabels);
+		for (i = 0; i < m.nlabels; i++) {
+			assert_string_equal(m.labels[i].name, slow.labels[i].name);
+			assert_string_equal(m.labels[i].value, slow.labels[i].value);
+		}
+		assert_true(!m.help == !slow.help && !m.unit == !slow.unit);
+		if (m.help)
+			assert_string_equal(m.help, slow.help);
+		if (m.unit)
+			assert_string_equal(m.unit, slow.unit);
+	}
+	obs_metric_scan_release(&slow);
+}
+
+#define PRE "{\"type\":\"metric\",\"name\":\"x\",\"metric_type\":\"gauge\",\"value\":"
+#define LAB ",\"labels\":{}"
+#define TIM ",\"time\":\"2026-11-24T10:00:00.000000000Z\""
+
+static void test_fast_path(void **state)
+{
+	static const char *const good[] = {
+		PRE "0" LAB TIM "}", PRE "-0.5" LAB TIM "}", PRE "1e3" LAB TIM "}",
+		PRE "1.5E-3" LAB TIM "}", PRE "-12" LAB TIM "}", PRE "2e+2" LAB TIM "}",
+		PRE "\"NaN\"" LAB TIM "}", PRE "\"+Inf\"" LAB TIM "}", PRE "\"-Inf\"" LAB TIM "}",
+		PRE "\"inf\"" LAB TIM "}", PRE "1" ",\"labels\":{\"a\":\"b\",\"c\":\"d e\"}" TIM "}",
+		PRE "1" LAB TIM ",\"help\":\"H\",\"unit\":\"bytes\",\"cumulative\":true}",
+		PRE "1" LAB TIM ",\"cumulative\":false}", PRE "1" LAB TIM ",\"unit\":\"s\"}",
+		PRE "1" ",\"labels\":{\"a\":\"\u00e9\"}" TIM "}", PRE "1" LAB TIM "} ",
+		PRE "1" LAB ",\"time\":\"2026-11-24T10:00:00Z\"}", PRE "1" LAB TIM ",\"help\":\"\\n\"}",
+		PRE "1" LAB TIM ",\"help\":\"\xc3\xa9\"}", PRE "123456789012345678901234567890123456789012345678901234567890123456789" LAB TIM "}",
+		"{\"type\":\"metric\",\"name\":\"h_bucket\",\"metric_type\":\"histogram\",\"value\":1,"
+		"\"labels\":{\"le\":\"1\"}" TIM ",\"cumulative\":true}",
+		"{\"type\":\"metric\",\"name\":\"x\",\"metric_type\":\"summary\",\"value\":1,"
+		"\"labels\":{\"le\":\"1\"}" TIM "}",
+		"{\"type\":\"metric\",\"\\u006eame\":\"x\",\"value\":1" TIM "}",
+		"{\"type\":\"metric\",\"name\":\"x\",\"metric_type\":\"gauge\",\"value\":1" LAB TIM ",\"x\":1}",
+	};
+	static const char *const bad[] = {
+		PRE "01" LAB TIM "}", PRE "1." LAB TIM "}", PRE "1e" LAB TIM "}", PRE "1e999" LAB TIM "}",
+		PRE "-" LAB TIM "}", PRE "x" LAB TIM "}",
+		PRE "1" ",\"labels\":{\"a\":\"b\",\"a\":\"c\"}" TIM "}",
+		PRE "1" ",\"labels\":{\"1a\":\"b\"}" TIM "}", PRE "1" ",\"labels\":{\"a\":1}" TIM "}",
+		PRE "1" ",\"labels\":{\"a\":\"b\",}" TIM "}", PRE "1" ",\"labels\":{\"a\":\"b\"" TIM "}",
+		PRE "1" LAB ",\"time\":\"2026-11-24T10:00:00.000000000Z}",
+		PRE "1" LAB ",\"time\":\"4052-11-24T10:00:00.000000000Z\"}",
+		PRE "1" LAB TIM ",\"unit\":\"m/s\"}", PRE "1" LAB TIM ",\"cumulative\":1}",
+		PRE "1" LAB TIM ",\"help\":\"a}", PRE "1" LAB TIM "}x", PRE "1" LAB TIM,
+		"{\"type\":\"metric\",\"name\":\"x\",\"metric_type\":\"histogram\",\"value\":1,"
+		"\"labels\":{\"le\":\"1\"}" TIM "}",
+		"{\"type\":\"metric\",\"name\":\"x\",\"metric_type\":\"summary\",\"value\":1,"
+		"\"labels\":{\"quantile\":\"1\"}" TIM "}",
+		"{\"type\":\"metric\",\"name\":\"x y\",\"metric_type\":\"gauge\",\"value\":1" LAB TIM "}",
+		"{\"type\":\"metric\",\"name\":\"x\",\"metric_type\":\"gauges\",\"value\":1" LAB TIM "}",
+	};
+	char line[8192], name[1100];
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		both_ways(good[i], 1);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		both_ways(bad[i], -1);
+	/* A name longer than names may be. */
+	memset(name, 'n', 1030);
+	name[1030] = '\0';
+	snprintf(line, sizeof(line), "{\"type\":\"metric\",\"name\":\"%s\",\"metric_type\":\"gauge\",\"value\":1" LAB TIM "}", name);
+	both_ways(line, -1);
+	/* More labels than a record may have. */
+	n = (size_t)snprintf(line, sizeof(line), PRE "1,\"labels\":{");
+	for (i = 0; i < 251; i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "%s\"l%zu\":\"v\"", i ? "," : "", i);
+	snprintf(line + n, sizeof(line) - n, "}" TIM "}");
+	both_ways(line, -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -515,6 +636,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_add_series, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filter, setup, teardown),
 		cmocka_unit_test(test_label_arg),
+		cmocka_unit_test_setup_teardown(test_fast_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_out_of_memory, setup, teardown),
 	};
 
