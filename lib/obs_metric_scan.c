@@ -733,24 +733,33 @@ static const char *only(const char *line, size_t len, const char *key, size_t kl
 	return p + 2;
 }
 
-/* Compare a canonical time at P with the window: -1 before, 1 after, 0 in it (or cannot tell). */
-static int time_outside(const struct obs_metric_filter *f, const char *p)
+/* Where P (30 bytes) has the separators of a canonical time, and no leap second. */
+static int time_shaped(const char *p)
 {
 	/* A leap second (":60") reads as :59.999999999: not comparable as bytes. */
-	if (!canonical_time(p, 30) || p[17] >= '6')
+	return p[4] == '-' && p[7] == '-' && p[10] == 'T' && p[13] == ':' && p[16] == ':' &&
+	       p[19] == '.' && p[29] == 'Z' && p[17] < '6';
+}
+
+/*
+ * 1 if the time at P is outside the window. Compared as bytes: canonical
+ * times sort as the instants they name. A string shaped so but with other
+ * characters than digits is no valid time: the record would be refused.
+ */
+static int time_outside(const struct obs_metric_filter *f, const char *p)
+{
+	if (!time_shaped(p))
 		return 0;
-	if (f->lo[0] && memcmp(p, f->lo, 30) < 0)
-		return -1;
-	if (f->hi[0] && memcmp(p, f->hi, 30) > 0)
-		return 1;
-	return 0;
+	return (f->lo[0] && memcmp(p, f->lo, 30) < 0) || (f->hi[0] && memcmp(p, f->hi, 30) > 0);
 }
 
 /*
  * Where the top-level time is in a record written the canonical way:
  * the last member ('...,"time":"T"}') or followed only by the cumulative
- * flag. With no backslash in the line these bytes cannot be inside a
- * string, and a nested object would end in "}}". NULL if not so.
+ * flag; NULL if not so. In valid JSON these bytes are structure, not
+ * string contents, even with escapes elsewhere: the quote after the comma
+ * must open a string (else "time" would stand outside one), and the final
+ * '}' closes the top-level object.
  */
 static const char *time_at_end(const char *line, size_t len)
 {
@@ -770,33 +779,43 @@ static const char *time_at_end(const char *line, size_t len)
 	return memcmp(line - (sizeof(key) - 1), key, sizeof(key) - 1) == 0 ? line : NULL;
 }
 
-static int time_maybe(const struct obs_metric_filter *f, const char *line, size_t len)
+/* 0 if the line's time is surely outside the window, else 1. *ESCAPES: -1 unknown, 0, 1. */
+static int time_maybe(const struct obs_metric_filter *f, const char *line, size_t len,
+		      int *escapes)
 {
 	const char *end = line + len, *p = time_at_end(line, len);
 
 	if (!p) {
+		/* JSON may spell any character as \uXXXX: then bytes cannot tell. */
+		*escapes = memchr(line, '\\', len) != NULL;
+		if (*escapes)
+			return 1;
 		p = only(line, len, "\"time\"", 6);
 		if (!p || end - p <= 30 || p[30] != '"')
 			return 1;
 	}
-	return time_outside(f, p) == 0;
+	return !time_outside(f, p);
 }
 
-static int name_maybe(const struct obs_metric_filter *f, const char *line, size_t len)
+static int name_maybe(const struct obs_metric_filter *f, const char *line, size_t len,
+		      int escapes)
 {
 	static const char start[] = "{\"type\":\"metric\",\"name\":\"";
 	const char *end = line + len, *p, *q;
 	char name[MAX_NAME + 1];
 
 	/* The name right after the type, as obs writes records: surely the top-level one. */
-	if (len > sizeof(start) - 1 && memcmp(line, start, sizeof(start) - 1) == 0)
+	if (len > sizeof(start) - 1 && memcmp(line, start, sizeof(start) - 1) == 0) {
 		p = line + sizeof(start) - 1;
-	else
-		p = only(line, len, "\"name\"", 6);
+	} else {
+		if (escapes < 0)
+			escapes = memchr(line, '\\', len) != NULL;
+		p = escapes ? NULL : only(line, len, "\"name\"", 6);
+	}
 	if (!p)
 		return 1;
 	q = memchr(p, '"', (size_t)(end - p));
-	if (!q || q - p > MAX_NAME)
+	if (!q || q - p > MAX_NAME || memchr(p, '\\', (size_t)(q - p)))
 		return 1;
 	memcpy(name, p, (size_t)(q - p));
 	name[q - p] = '\0';
@@ -805,12 +824,11 @@ static int name_maybe(const struct obs_metric_filter *f, const char *line, size_
 
 int obs_metric_filter_maybe(const struct obs_metric_filter *f, const char *line, size_t len)
 {
-	/* JSON may spell any character as \uXXXX: such lines are always looked at. */
-	if (memchr(line, '\\', len))
-		return 1;
-	if (!time_maybe(f, line, len))
+	int escapes = -1;
+
+	if (!time_maybe(f, line, len, &escapes))
 		return 0;
-	return !f->names || name_maybe(f, line, len);
+	return !f->names || name_maybe(f, line, len, escapes);
 }
 
 int obs_metric_filter_match(const struct obs_metric_filter *f, const struct obs_metric_scan *m)

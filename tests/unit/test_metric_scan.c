@@ -384,8 +384,18 @@ static void test_filter(void **state)
 		/* "time" as a value is not the key. */
 		assert_int_equal(obs_metric_filter_maybe(&f, "{\"name\":\"up\",\"a\":\"time\"}", 24), 1);
 	}
-	/* A backslash anywhere: always looked at. */
-	assert_int_equal(obs_metric_filter_maybe(&f, esc, strlen(esc)), 1);
+	/* A time at the end is structure even with escapes elsewhere. */
+	assert_int_equal(obs_metric_filter_maybe(&f, esc, strlen(esc)), 0);
+	/* An escaped name, or escapes with the time elsewhere: looked at. */
+	{
+		const char *ename = "{\"type\":\"metric\",\"name\":\"\\u0075p\",\"value\":1," TS "}";
+		const char *etime = "{\"name\":\"down\",\"time\":\"2000-01-01T00:00:00.000000000Z\",\"help\":\"\\n\"}";
+		const char *ename2 = "{\"name\":\"\\u0075p\",\"time\":\"2026-11-24T10:00:00.000000000Z\",\"value\":1}";
+
+		assert_int_equal(obs_metric_filter_maybe(&f, ename, strlen(ename)), 1);
+		assert_int_equal(obs_metric_filter_maybe(&f, etime, strlen(etime)), 1);
+		assert_int_equal(obs_metric_filter_maybe(&f, ename2, strlen(ename2)), 1);
+	}
 	/* A leap second is read as the last instant of its minute: in the window. */
 	{
 		const char *leap = "{\"name\":\"up\",\"value\":1,\"time\":\"2026-11-24T09:59:60.000000000Z\"}";
