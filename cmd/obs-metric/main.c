@@ -16,6 +16,8 @@ static const struct obs_cmd commands[] = {
 	  "store metric records or Prometheus text in bulk" },
 	{ "collect", cmd_collect, "collect [options] [--pid PID | -- CMD [ARGS]]",
 	  "record host metrics from /proc, or a process's metrics" },
+	{ "scrape", cmd_scrape_exec, "scrape [options] URL...",
+	  "fetch Prometheus or OpenMetrics endpoints and record their samples" },
 	{ "expose", cmd_expose, "expose [options] [FILE...]",
 	  "write the metrics in the Prometheus text format (or a textfile)" },
 	{ "query", cmd_query, "query [options] EXPR [FILE...]",

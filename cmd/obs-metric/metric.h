@@ -20,7 +20,8 @@ int cmd_set(int argc, char **argv);
 int cmd_observe(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_collect(int argc, char **argv);
-int cmd_scrape(int argc, char **argv);
+int cmd_scrape(int argc, char **argv);        /* in obs-metric-scrape (links libcurl) */
+int cmd_scrape_exec(int argc, char **argv);   /* in obs-metric: runs obs-metric-scrape */
 int cmd_expose(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 
