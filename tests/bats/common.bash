@@ -3,6 +3,7 @@ load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 
 : "${OBS_BIN:=$BATS_TEST_DIRNAME/../../build/bin}"
+: "${OBS_TEST_HELPERS:=$BATS_TEST_DIRNAME/../../build/tests/helpers}"
 
 obs_setup() {
 	export OBS_HOME="$BATS_TEST_TMPDIR/store"
