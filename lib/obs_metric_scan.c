@@ -562,11 +562,18 @@ static int add_to(struct series_add *a, const char *base, const char *suffix,
 		  const struct obs_label *extra, double v, enum obs_series_event ev,
 		  struct obs_error *err)
 {
-	size_t n = a->n;
+	size_t n = a->n, blen, slen;
 
-	snprintf(a->name, sizeof(a->name), "%s%s", base, suffix);
 	a->pairs[n].name = "__name__";
-	a->pairs[n].value = a->name;
+	a->pairs[n].value = base;
+	if (*suffix) {
+		/* base is at most MAX_NAME bytes: the buffer holds it and the suffix. */
+		blen = strlen(base);
+		slen = strlen(suffix);
+		memcpy(a->name, base, blen);
+		memcpy(a->name + blen, suffix, slen + 1);
+		a->pairs[n].value = a->name;
+	}
 	if (extra)
 		a->pairs[n + 1] = *extra;
 	return obs_series_set_add(a->set, a->pairs, n + 1 + (extra != NULL), a->t_ms, v, ev, err);
