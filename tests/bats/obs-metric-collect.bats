@@ -121,10 +121,15 @@ setup() {
 @test "-- CMD: signals pass through; killed gives 128+N" {
 	"$OBS_BIN/obs-metric" collect -- sleep 10 &
 	pid=$!
-	sleep 0.3
+	# Once sleep runs, obs-metric waits for it with the signals blocked.
+	for _ in $(seq 100); do
+		pgrep -P $pid -x sleep >/dev/null && break
+		sleep 0.05
+	done
 	kill -TERM $pid
-	run wait $pid
-	assert_equal "$status" 143
+	rc=0
+	wait $pid || rc=$?
+	assert_equal "$rc" 143
 	[ "$(metrics | jq -r 'select(.name=="process_exit_code") | .value')" = 143 ]
 }
 
