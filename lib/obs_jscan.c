@@ -742,18 +742,6 @@ static int digits(const char *p, int n, int *v)
 	return 0;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
-static int64_t days_from_civil(int y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
 
 /* The canonical "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ" written by every obs tool; -1 for anything else. */
 static int canonical_time(const char *p, size_t n, int64_t *ns)
@@ -768,11 +756,14 @@ static int canonical_time(const char *p, size_t n, int64_t *ns)
 	    digits(p + 11, 2, &h) || digits(p + 14, 2, &mi) || digits(p + 17, 2, &sec) ||
 	    digits(p + 20, 9, &frac))
 		return -1;
+	/* int64 nanoseconds cover 1677-09-21 to 2262-04-11: leave the edges to obs_time_parse_n. */
+	if (y < 1678 || y > 2261)
+		return -1;
 	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 && leap) || h > 23 ||
 	    mi > 59 || sec > 59)
 		return -1;
-	*ns = ((days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) * OBS_NS_PER_SEC) +
+	*ns = ((obs_time_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) * OBS_NS_PER_SEC) +
 	      frac;
 	return 0;
 }

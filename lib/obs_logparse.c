@@ -287,33 +287,7 @@ static json_t *jstring(const char *s, size_t len)
 
 /* ---- calendar ----------------------------------------------------------------------- */
 
-/* Days since 1970-01-01 of the proleptic Gregorian date Y-M-D (H. Hinnant). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
 
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-	int64_t era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
 
 static int days_in_month(int64_t y, int m)
 {
@@ -429,26 +403,29 @@ static int set_timezone(struct obs_logparse *p, const char *tz, struct obs_error
 /*
  * UTC offset of local time LOCAL (seconds, as if UTC) in the named zone:
  * mktime under TZ, set for the call only. Offsets change on the hour, so
- * one answer per local hour is kept.
+ * answers are kept per local hour, for 17 hours (sequential logs, and the
+ * year guessing of RFC 3164 that may look at two years in turn: a year
+ * is 8760 or 8784 hours, a multiple of 16 but not of 17).
  */
 static long named_offset(struct obs_logparse *p, int64_t local)
 {
 	long key = (long)floor_div(local, 3600);
+	int slot = (int)(key % 17 + 17) % 17;
 	char *saved = NULL;
 	const char *old = getenv("TZ");
 	struct tm tm;
 	int64_t y;
 	time_t t;
 
-	if (key == p->tz_cache_key)
-		return p->tz_cache_off;
+	if (key == p->tz_cache_key[slot])
+		return p->tz_cache_off[slot];
 	if (old) {
 		saved = strdup(old);
 		if (!saved)
 			return 0;
 	}
 	memset(&tm, 0, sizeof(tm));
-	civil_from_days(floor_div(local, 86400), &y, &tm.tm_mon, &tm.tm_mday);
+	obs_time_civil_from_days(floor_div(local, 86400), &y, &tm.tm_mon, &tm.tm_mday);
 	tm.tm_year = (int)(y - 1900);
 	tm.tm_mon--;
 	tm.tm_hour = (int)(local - floor_div(local, 86400) * 86400) / 3600;
@@ -462,9 +439,9 @@ static long named_offset(struct obs_logparse *p, int64_t local)
 		unsetenv("TZ");
 	tzset();
 	free(saved);
-	p->tz_cache_key = key;
-	p->tz_cache_off = (long)(key * 3600 - (int64_t)t);
-	return p->tz_cache_off;
+	p->tz_cache_key[slot] = key;
+	p->tz_cache_off[slot] = (long)(key * 3600 - (int64_t)t);
+	return p->tz_cache_off[slot];
 }
 
 /*
@@ -482,7 +459,7 @@ static int civil_to_ns(struct obs_logparse *p, int64_t y, int mo, int d, int h, 
 		s = 59;
 		frac = OBS_NS_PER_SEC - 1;
 	}
-	secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+	secs = obs_time_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
 	if (local)
 		off = p->tz_kind == TZ_OFFSET ? p->tz_offset :
 		      p->tz_kind == TZ_NAMED ? named_offset(p, secs) : 0;
@@ -586,7 +563,7 @@ static int scan_bsd_time(struct obs_logparse *p, const char *s, size_t len, size
 		d = d * 10 + (s[(*i)++] - '0');
 	if (*i >= len || s[(*i)++] != ' ' || clock_time(s, len, i, &h, &mi, &sec, &frac) != 0)
 		return -1;
-	civil_from_days(floor_div(p->reference, 86400 * OBS_NS_PER_SEC), &ry, &rm, &rd);
+	obs_time_civil_from_days(floor_div(p->reference, 86400 * OBS_NS_PER_SEC), &ry, &rm, &rd);
 	limit = p->reference > OBS_TIME_MAX - 86400 * OBS_NS_PER_SEC ?
 			OBS_TIME_MAX : p->reference + 86400 * OBS_NS_PER_SEC;
 	/*
@@ -1209,11 +1186,12 @@ static int load_object(const char *line, size_t len, json_t **obj, struct obs_er
 		line = clean;
 		len = n;
 	}
+	memset(&jerr, 0, sizeof(jerr));
 	*obj = json_loadb(line, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
 	free(clean);
 	if (!*obj) {
 		/* jansson leaves the text empty when its set-up allocation fails. */
-		if (json_error_code(&jerr) == json_error_out_of_memory || !jerr.text[0])
+		if (!jerr.text[0] || json_error_code(&jerr) == json_error_out_of_memory)
 			return obs_error_set(err, "out of memory");
 		return obs_error_set(err, "invalid JSON: %s at column %d", jerr.text, jerr.column) + 1;
 	}
@@ -2118,9 +2096,11 @@ int obs_logparse_init(struct obs_logparse *p, const struct obs_logparse_options 
 		      struct obs_error *err)
 {
 	static const struct obs_logparse_options defaults;
+	int i;
 
 	memset(p, 0, sizeof(*p));
-	p->tz_cache_key = LONG_MIN;
+	for (i = 0; i < 17; i++)
+		p->tz_cache_key[i] = LONG_MIN;
 	if (!opt)
 		opt = &defaults;
 	if ((int)opt->format < OBS_LOG_AUTO || opt->format > OBS_LOG_REGEX)
@@ -2165,7 +2145,6 @@ void obs_logparse_release(struct obs_logparse *p)
 	pcre2_match_data_free(p->re_match);
 	pcre2_code_free(p->re);
 	memset(p, 0, sizeof(*p));
-	p->tz_cache_key = LONG_MIN;
 }
 
 /* ---- dispatch and detection --------------------------------------------------------- */

@@ -22,7 +22,8 @@
  * - Text that is not UTF-8 has each bad byte replaced by U+FFFD; NUL bytes
  *   in values stay, as \u0000 in JSON (strings are length-aware
  *   throughout); in keys they become U+FFFD too, since jansson (and so
- *   every obs tool) refuses to read keys with NUL.
+ *   every obs tool) refuses to read keys with NUL. A UTF-8 byte order
+ *   mark at the start of a line is dropped.
  * - An input field whose key is one the record owns (type, time, level,
  *   msg, service, trace_id, span_id, raw, truncated) and that was not taken
  *   for that role (a level word no table knows, a time that does not parse,
@@ -31,11 +32,74 @@
  *   alias (severity, ts, ...) simply stays where it is.
  * - A record without a usable time gets the parser's reference time.
  * - Level: no level is invented. Only access logs (from the status) and
- *   syslog/journald (from the PRI / PRIORITY) always have one.
- * - Trace context: trace_id / traceId / trace.id and span_id / spanId /
- *   span.id (32 or 16 hex digits, any case, not all zero; a 16-digit trace
- *   id is zero-padded on the left as OpenTelemetry does), else a valid W3C
- *   traceparent field gives both.
+ *   syslog with a <PRI> / journald with PRIORITY always have one.
+ * - Trace context: trace_id / traceId / traceID / trace.id and span_id /
+ *   spanId / spanID / span.id (32 or 16 hex digits, any case, not all
+ *   zero; a 16-digit trace id is zero-padded on the left as OpenTelemetry
+ *   does), else a valid W3C traceparent field gives both (a span id given
+ *   on its own wins over the traceparent's).
+ * - Times given as text (JSON, logfmt, regex captures) may be RFC 3339; a
+ *   Unix timestamp in s, ms, us or ns (judged by magnitude, as
+ *   obs_time_parse does; JSON numbers too, reals to the microsecond);
+ *   "YYYY-MM-DD[T ]hh:mm[:ss][.,frac]" with "/" also allowed in the date and
+ *   an optional zone "Z", "UTC", "GMT", "+hh", "+hhmm", "+hh:mm" (then an
+ *   abbreviation may follow: Go's "+0000 UTC"); "dd/Mon/yyyy:hh:mm:ss
+ *   [+hhmm]"; "Mmm dd hh:mm:ss". Without a zone, the --timezone zone.
+ *
+ * What each format makes of a line:
+ * - json: roles from the first usable key in these lists, matched exactly
+ *   (a nested {"log":{"level":..}} is not log.level): time: time, ts,
+ *   timestamp, @timestamp, t, @t, asctime; level: level, lvl, severity,
+ *   log.level, levelname, @l, loglevel, at (words or integers); msg: msg,
+ *   message, @message, log, event, @m, @mt, short_message (strings only,
+ *   trailing newlines dropped); service: service, service.name, app (a
+ *   non-empty string that is not a duration: Heroku's "service=18ms" is a
+ *   time). Other members keep their JSON values and types, nested
+ *   objects included.
+ * - logfmt: the same roles. key=value pairs split on spaces and tabs; a key
+ *   is bytes other than space, tab, '=', '"'; values are bare (up to the
+ *   next space), empty ("k="), or double-quoted with Go's escapes (\" \\
+ *   \/ \n \r \t \b \f \a \v \xHH \uXXXX with surrogate pairs,
+ *   \UXXXXXXXX; other escapes kept as written); a bare key is true. Bare
+ *   values that read as JSON integers within int64 (no leading zeros),
+ *   decimals or exponents, or exactly true/false get those types; all
+ *   else, and every quoted value, is a string. A line with no key=value
+ *   pair does not parse.
+ * - syslog: "<PRI>1 TIMESTAMP HOST APP PROCID MSGID SD MSG" (RFC 5424;
+ *   "-" is absent, a NIL timestamp is the reference time, a BOM before
+ *   MSG is dropped, each SD parameter becomes "SD-ID.name"), and
+ *   "[<PRI>]TIMESTAMP HOST TAG[PID]: MSG" (RFC 3164 and rsyslog's files:
+ *   "Mmm dd hh:mm:ss" in the --timezone zone, its year the latest one
+ *   that puts it no more than a day after the reference time, or RFC
+ *   3339; HOST absent when the first word is already "tag:" or
+ *   "tag[pid]:", as in messages sent to /dev/log; the tag absent when the
+ *   word after the host is none). Fields: syslog.facility (kern, user,
+ *   ..., local7; only with a PRI), host.name, process.pid (a number), or
+ *   syslog.procid when not a number, syslog.msgid. service is APP / TAG.
+ * - access: HOST IDENT USER [TIME] "REQUEST" STATUS BYTES ["REFERER"
+ *   "USER-AGENT"]. Fields: client.address, user.name and access.ident
+ *   (not "-"), http.request.method, url.path, url.query (after '?'),
+ *   network.protocol.name ("http") and network.protocol.version (from
+ *   "HTTP/1.1"), http.response.status_code, http.response.body.size ("-"
+ *   is 0), http.request.header.referer and user_agent.original (not "-";
+ *   plain strings, not the semantic conventions' arrays), access.extra
+ *   (anything after, such as nginx "main"'s X-Forwarded-For). Quoted
+ *   fields unescape \" and \\ only (nginx's \xHH stays as written). msg
+ *   is the request as logged; level error for 5xx, warn for 4xx, else info.
+ * - journald: time __REALTIME_TIMESTAMP (required), level PRIORITY (one
+ *   digit, a syslog severity), msg MESSAGE, service SYSLOG_IDENTIFIER else
+ *   _COMM, trace ids TRACE_ID / SPAN_ID / TRACEPARENT. _PID becomes
+ *   process.pid (a number when digits), _HOSTNAME host.name, _COMM (when
+ *   not the service) process.executable.name, _EXE
+ *   process.executable.path, _CMDLINE process.command_line; __CURSOR,
+ *   __MONOTONIC_TIMESTAMP, __SEQNUM and __SEQNUM_ID are dropped; all other
+ *   fields keep their names and (string) values. Values journalctl gives
+ *   as arrays of bytes become strings, inside arrays of values too.
+ * - regex: each named group is a field, its name's "__" read as '.'
+ *   ((?<http__response__status_code>...)); groups time, level, msg,
+ *   service, trace_id, span_id, traceparent fill those roles; other
+ *   values are typed like bare logfmt values; unset groups are absent;
+ *   fields follow the groups' order in the pattern. No msg group, no msg.
  */
 
 enum obs_log_format {
@@ -68,9 +132,10 @@ const char *obs_log_format_name(enum obs_log_format format);
  *   4. logfmt, strictly: the first token is key=value with a key made of
  *      letters, digits and _ . - / @ (not starting with a digit), and at
  *      least half of the tokens are key=value.
- * The format with the most lines wins; a tie goes to the earlier format in
- * that order. OBS_LOG_AUTO when no line matched any format (every line is
- * then tried on its own). The regex format is never guessed.
+ * The format with the most lines wins; ties go to json, journald, syslog,
+ * access, logfmt, in that order. OBS_LOG_AUTO when no line matched any
+ * format (a parser set to auto then tries every line on its own, in the
+ * order above). The regex format is never guessed.
  */
 enum obs_log_format obs_log_format_detect(const char *const *lines, int n);
 
@@ -140,8 +205,8 @@ struct obs_logparse {
 	int tz_kind;                  /* 0 UTC, 1 fixed offset, 2 named */
 	long tz_offset;               /* seconds east of UTC, for 1 */
 	char *tz_name;                /* for 2 */
-	long tz_cache_key;            /* local hour last resolved, for 2 */
-	long tz_cache_off;
+	long tz_cache_key[17];        /* local hours resolved, for 2 (by hour % 17) */
+	long tz_cache_off[17];
 	void *re;                     /* pcre2_code_8 * */
 	void *re_match;               /* pcre2_match_data_8 * */
 	void *re_mctx;                /* pcre2_match_context_8 * */
@@ -176,20 +241,29 @@ void obs_logparse_release(struct obs_logparse *p);
  * Parse one line (LEN bytes, no newline, need not be NUL-terminated) in
  * P's format. Returns 1 with a new record in *REC, 0 when the line is not
  * in that format (*REC NULL, the reason in ERR: see below), -1 when out of
- * memory ("out of memory"). The reasons a line does not parse:
- *   json:     "invalid JSON: <jansson's text>", "not a JSON object"
+ * memory ("out of memory"; jansson may report running out of memory
+ * while it lexes a JSON line as invalid JSON instead). The reasons a line
+ * does not parse:
+ *   json:     "invalid JSON: <jansson's text> at column C",
+ *             "not a JSON object"
  *   logfmt:   "no key=value pair", "unterminated quoted value",
- *             "expected a key at column C"
- *   syslog:   "not a syslog line: <what was expected>"
- *   access:   "not an access log line: <what was expected>"
- *   journald: "invalid JSON: ...", "not a JSON object",
+ *             "expected a key at column C", "expected a space at column C"
+ *   syslog:   "not a syslog line: " + "invalid PRI", "expected a
+ *             timestamp", "invalid timestamp", "expected a host name",
+ *             "expected RFC 5424 header fields", "invalid RFC 5424
+ *             timestamp", "invalid structured data"
+ *   access:   "not an access log line: " + "expected HOST IDENT USER",
+ *             "expected '['", "invalid time", "expected a request",
+ *             "expected a quoted request", "expected a status",
+ *             "expected a size"
+ *   journald: the json reasons, and
  *             "not a journal entry: no __REALTIME_TIMESTAMP"
  *   regex:    "no match for the regular expression",
  *             "the regular expression hit its match limit"
- *   auto:     "no known log format"
- * What each format makes of a line is documented in obs_logparse.c, above
- * each format's parser, and in the report of the fixtures under
- * tests/fixtures/logs/.
+ *   auto:     the json reasons for a line starting with '{', else
+ *             "no known log format"
+ * Examples of every format, with the records they give, are the fixtures
+ * under tests/fixtures/logs/.
  */
 int obs_logparse_parse(struct obs_logparse *p, const char *line, size_t len, json_t **rec,
 		       struct obs_error *err);
@@ -223,8 +297,10 @@ json_t *obs_log_raw_record(const char *line, size_t len, int64_t time_ns);
  * starts a new record and hands back the pending one.
  *
  * When a message would grow past max_msg bytes it is cut there (at a UTF-8
- * character boundary), later continuations of that record are dropped, and
- * the record gets "truncated": true as its last key.
+ * character boundary; no dangling '\n' when nothing of the line fits),
+ * later continuations of that record are dropped, and the record gets
+ * "truncated": true as its last key. (A reader that skips blank lines, as
+ * obs_ndjson_next_line does, drops them from joined messages too.)
  */
 #define OBS_LOGJOIN_MAX_MSG (1024 * 1024)
 
