@@ -54,6 +54,9 @@ CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 CURL_LIBS := $(shell $(PKG_CONFIG) --libs libcurl 2>/dev/null)
 MHD_LIBS  := $(shell $(PKG_CONFIG) --libs libmicrohttpd gnutls 2>/dev/null)
 faultsrv_LIBS := $(MHD_LIBS)
+# obs_httpd.o (obs-export serve, and its unit test) uses libmicrohttpd.
+obs-export_LIBS += $(MHD_LIBS)
+test_httpd_LIBS := $(MHD_LIBS)
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(CPPFLAGS)
 
 # ---- library -------------------------------------------------------------
@@ -112,7 +115,7 @@ build/fuzz/lib/%.o: lib/%.c $(wildcard lib/*.h)
 
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_OBJ)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB_OBJ) $(PKG_LIBS) $(CURL_LIBS) -lm
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB_OBJ) $(PKG_LIBS) $(CURL_LIBS) $(MHD_LIBS) -lm
 
 fuzz: $(FUZZ_BINS)
 	@set -e; for f in $(FUZZ_BINS); do \
