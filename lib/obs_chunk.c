@@ -5,12 +5,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+void obs_chunk_init(struct obs_chunk *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->lead = 0xff;
+}
+
 struct obs_chunk *obs_chunk_new(void)
 {
-	struct obs_chunk *c = calloc(1, sizeof(*c));
+	struct obs_chunk *c = malloc(sizeof(*c));
 
 	if (c)
-		c->lead = 0xff;
+		obs_chunk_init(c);
 	return c;
 }
 

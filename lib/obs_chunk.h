@@ -30,6 +30,8 @@ struct obs_chunk {
 
 /* New empty chunk; NULL when out of memory. */
 struct obs_chunk *obs_chunk_new(void);
+/* Set up an empty chunk in place (no allocation until the first append). */
+void obs_chunk_init(struct obs_chunk *c);
 void obs_chunk_free(struct obs_chunk *c);
 /* Append a sample; -1 when out of memory or the chunk is full. */
 int obs_chunk_append(struct obs_chunk *c, int64_t t, double v);

@@ -83,8 +83,8 @@ static void print_overview(FILE *fp, const struct obs_cmd *cmds, const char *abo
 			width = (int)strlen(c->name);
 	for (c = cmds; c->name; c++)
 		fprintf(fp, "  %-*s  %s\n", width, c->name, c->summary);
-	fprintf(fp, "\nRun '%s COMMAND --help' for a command's options; man %s for more.\n",
-		obs_progname, obs_progname);
+	fprintf(fp, "\nRun '%s COMMAND --help' for a command's options; 'man %.*s' for more.\n",
+		obs_progname, (int)strcspn(obs_progname, " "), obs_progname);
 }
 
 static const struct obs_cmd *find_cmd(const struct obs_cmd *cmds, const char *name)

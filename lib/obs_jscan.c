@@ -742,18 +742,6 @@ static int digits(const char *p, int n, int *v)
 	return 0;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
-static int64_t days_from_civil(int y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
 
 /* The canonical "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ" written by every obs tool; -1 for anything else. */
 static int canonical_time(const char *p, size_t n, int64_t *ns)
@@ -772,7 +760,7 @@ static int canonical_time(const char *p, size_t n, int64_t *ns)
 	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 && leap) || h > 23 ||
 	    mi > 59 || sec > 59)
 		return -1;
-	*ns = ((days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) * OBS_NS_PER_SEC) +
+	*ns = ((obs_time_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) * OBS_NS_PER_SEC) +
 	      frac;
 	return 0;
 }

@@ -286,33 +286,7 @@ static json_t *jstring(const char *s, size_t len)
 
 /* ---- calendar ----------------------------------------------------------------------- */
 
-/* Days since 1970-01-01 of the proleptic Gregorian date Y-M-D (H. Hinnant). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
 
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-	int64_t era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
 
 static int days_in_month(int64_t y, int m)
 {
@@ -450,7 +424,7 @@ static long named_offset(struct obs_logparse *p, int64_t local)
 			return 0;
 	}
 	memset(&tm, 0, sizeof(tm));
-	civil_from_days(floor_div(local, 86400), &y, &tm.tm_mon, &tm.tm_mday);
+	obs_time_civil_from_days(floor_div(local, 86400), &y, &tm.tm_mon, &tm.tm_mday);
 	tm.tm_year = (int)(y - 1900);
 	tm.tm_mon--;
 	tm.tm_hour = (int)(local - floor_div(local, 86400) * 86400) / 3600;
@@ -484,7 +458,7 @@ static int civil_to_ns(struct obs_logparse *p, int64_t y, int mo, int d, int h, 
 		s = 59;
 		frac = OBS_NS_PER_SEC - 1;
 	}
-	secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+	secs = obs_time_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
 	if (local)
 		off = p->tz_kind == TZ_OFFSET ? p->tz_offset :
 		      p->tz_kind == TZ_NAMED ? named_offset(p, secs) : 0;
@@ -588,7 +562,7 @@ static int scan_bsd_time(struct obs_logparse *p, const char *s, size_t len, size
 		d = d * 10 + (s[(*i)++] - '0');
 	if (*i >= len || s[(*i)++] != ' ' || clock_time(s, len, i, &h, &mi, &sec, &frac) != 0)
 		return -1;
-	civil_from_days(floor_div(p->reference, 86400 * OBS_NS_PER_SEC), &ry, &rm, &rd);
+	obs_time_civil_from_days(floor_div(p->reference, 86400 * OBS_NS_PER_SEC), &ry, &rm, &rd);
 	limit = p->reference > OBS_TIME_MAX - 86400 * OBS_NS_PER_SEC ?
 			OBS_TIME_MAX : p->reference + 86400 * OBS_NS_PER_SEC;
 	/*

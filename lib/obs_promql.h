@@ -11,31 +11,44 @@
 #include "obs_series.h"
 
 /*
- * The subset, with Prometheus 2.x semantics (checked against promtool):
+ * The subset, with the semantics of Prometheus 2.42 (the Debian package;
+ * checked against its promtool by tests/integration/promql-vs-promtool.sh):
  *
- *   literals   numbers (1, 1.5, .5, 1e3, 0x1f, 010 (octal), Inf, NaN), strings
- *              ("..." and '...' with Go escapes, `raw`)
- *   selectors  name{label="v", label!="v", label=~"re", label!~"re"},
- *              {__name__=~"re"}, range selectors x[5m], durations 1y 1w 1d 1h
- *              1m 1s 1ms in that order (1h30m), offset 5m / offset -5m,
- *              @ <unix seconds> / @ start() / @ end(); instant selectors look
- *              back 5 minutes; ranges include both ends
- *   functions  rate irate increase delta idelta resets changes
- *              avg_over_time min_over_time max_over_time sum_over_time
- *              count_over_time last_over_time quantile_over_time
- *              stddev_over_time stdvar_over_time abs ceil floor round
- *              clamp_min clamp_max sqrt ln exp histogram_quantile absent time
- *              vector scalar label_replace
+ *   literals    numbers (1, -1.5, .5, 5., 1e3, 0x1f, 010 octal, Inf, NaN,
+ *               case-insensitive), strings ("..." and '...' with Go escapes,
+ *               `raw`); # comments to the end of a line
+ *   selectors   name{label="v", label!="v", label=~"re", label!~"re"} and
+ *               {__name__=~"re", ...}; at least one matcher must not match
+ *               the empty string; x[5m] with durations y w d h m s ms in that
+ *               order (1h30m); offset 5m and offset -5m; @ <Unix seconds>,
+ *               @ start(), @ end(). Instant selectors take the last sample at
+ *               most 5 minutes old; both ends of every window are included
+ *               (as in 2.x; Prometheus 3 excludes the start). Staleness
+ *               markers do not exist in our data.
+ *   functions   rate irate increase delta idelta resets changes
+ *               avg_over_time min_over_time max_over_time sum_over_time
+ *               count_over_time last_over_time quantile_over_time
+ *               stddev_over_time stdvar_over_time abs ceil floor round
+ *               clamp_min clamp_max sqrt ln exp histogram_quantile (classic
+ *               le buckets) absent time vector scalar label_replace
  *   aggregation sum avg min max count stddev stdvar quantile topk bottomk,
- *              by (...) / without (...) before or after the arguments
- *   operators  ^ (right-associative) * / % + - == != > < >= <= (bool), and
- *              unless or; on(...) / ignoring(...), group_left / group_right
- *              with an optional label list; unary - and +
- *   regexes    RE2 syntax as described in obs_regex.h
+ *               with by (...) or without (...) before or after the arguments
+ *   operators   from the loosest: or; and unless; == != > < >= <= (with
+ *               bool); + -; * / %; ^ (right-associative); unary - and + bind
+ *               like * but looser than ^ (-2 ^ 2 is -4). Vector matching with
+ *               on(...) / ignoring(...) and group_left / group_right with an
+ *               optional label list; the metric name is dropped by arithmetic,
+ *               bool comparisons and functions (not by last_over_time,
+ *               label_replace, comparisons without bool, set operators, topk).
+ *   regexes     anchored, RE2 syntax as far as obs_regex.h translates it
  *
- * Everything else (subqueries, other functions, count_values, group,
- * atan2, regex features obs_regex.h refuses) is refused when parsing, with
- * "unsupported at column N: ...".
+ * Refused when parsing, with "unsupported at column N: ...": subqueries,
+ * the other Prometheus functions (deriv, predict_linear, sort, label_join,
+ * histogram_fraction, ...), the aggregations group and count_values, the
+ * atan2 operator, regex features outside obs_regex.h, NUL in strings, and
+ * expressions nested more than 1000 deep. label_replace's regex and
+ * destination label are checked when parsing (Prometheus checks them when
+ * evaluating).
  */
 
 enum obs_promql_type {

@@ -255,8 +255,10 @@ static int make_groups(struct agg *g)
 						     : promql_labels_keep(in, &g->e->grouping);
 		long k;
 
-		if (!l)
-			return promql_oom(g->ev);
+		if (!l) {
+			rc = promql_oom(g->ev);
+			break;
+		}
 		k = promql_lmap_get(&map, l);
 		if (k < 0) {
 			k = (long)g->ngroups;
@@ -288,25 +290,24 @@ static long out_for(struct agg *g, long *slot, struct obs_labels *l)
 }
 
 /* Heap contents in output order: by value (topk down, bottomk up, NaN last), then labels. */
-static const struct agg *sort_agg;
-static const struct acc *sort_acc;
-
-static int heap_order(const void *a, const void *b)
+static int heap_order(const void *a, const void *b, void *ctx)
 {
+	const struct agg *g = ((const void *const *)ctx)[0];
+	const struct acc *acc = ((const void *const *)ctx)[1];
 	size_t i = *(const size_t *)a, j = *(const size_t *)b;
-	double x = sort_acc->vals[i], y = sort_acc->vals[j];
-	int rev = sort_agg->e->op == AGG_BOTTOMK;
+	double x = acc->vals[i], y = acc->vals[j];
+	int rev = g->e->op == AGG_BOTTOMK;
 
 	if (isnan(x) != isnan(y))
 		return isnan(x) ? 1 : -1;
 	if (x != y && !isnan(x))
 		return (rev ? x < y : x > y) ? -1 : 1;
-	return obs_labels_cmp(sort_agg->in->s[sort_acc->idx[i]].labels,
-			      sort_agg->in->s[sort_acc->idx[j]].labels);
+	return obs_labels_cmp(g->in->s[acc->idx[i]].labels, g->in->s[acc->idx[j]].labels);
 }
 
 static int emit_topk(struct agg *g, struct acc *a, size_t i)
 {
+	const void *ctx[2];
 	size_t order[64], *ord = order, k;
 	int rc = 0;
 
@@ -317,9 +318,9 @@ static int emit_topk(struct agg *g, struct acc *a, size_t i)
 	}
 	for (k = 0; k < a->nvals; k++)
 		ord[k] = k;
-	sort_agg = g;
-	sort_acc = a;
-	qsort(ord, a->nvals, sizeof(*ord), heap_order);
+	ctx[0] = g;
+	ctx[1] = a;
+	qsort_r(ord, a->nvals, sizeof(*ord), heap_order, ctx);
 	for (k = 0; k < a->nvals && rc == 0; k++) {
 		size_t s = a->idx[ord[k]];
 		long out = out_for(g, &g->sout[s], g->in->s[s].labels);

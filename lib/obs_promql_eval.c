@@ -345,25 +345,26 @@ static int vsel_series(struct ev *ev, const struct obs_promql_expr *e, const str
 	double v;
 
 	if (e->at != AT_NONE) {
-		int64_t ref = at_time(ev, e) - e->offset;
+		int64_t ref = promql_sub(at_time(ev, e), e->offset);
 
-		if (!obs_series_last_at(s, ref, &t, &v) || t < ref - ev->lookback)
+		if (!obs_series_last_at(s, ref, &t, &v) || t < promql_sub(ref, ev->lookback))
 			return 0;
 		for (i = 0; i < ev->nsteps; i++)
 			if (promql_matrix_push(ev, ms, ev_ts(ev, i), v) < 0)
 				return -1;
 		return 0;
 	}
-	if (obs_series_samples(s, ev->start - e->offset - ev->lookback, ev->end - e->offset,
+	if (obs_series_samples(s, promql_sub(promql_sub(ev->start, e->offset), ev->lookback),
+			       promql_sub(ev->end, e->offset),
 			       &ev->buf) < 0)
 		return promql_oom(ev);
 	b = ev->buf.v;
 	for (i = 0; i < ev->nsteps; i++) {
-		int64_t ref = ev_ts(ev, i) - e->offset;
+		int64_t ref = promql_sub(ev_ts(ev, i), e->offset);
 
 		while (j < ev->buf.n && b[j].t <= ref)
 			j++;
-		if (j > 0 && b[j - 1].t >= ref - ev->lookback &&
+		if (j > 0 && b[j - 1].t >= promql_sub(ref, ev->lookback) &&
 		    promql_matrix_push(ev, ms, ev_ts(ev, i), b[j - 1].v) < 0)
 			return -1;
 	}
@@ -405,14 +406,14 @@ static int eval_msel(struct ev *ev, const struct obs_promql_expr *e, struct val 
 {
 	const struct obs_promql_expr *vs = e->a;
 	const struct obs_series **sel;
-	int64_t ref = (vs->at != AT_NONE ? at_time(ev, vs) : ev->start) - vs->offset;
+	int64_t ref = promql_sub(vs->at != AT_NONE ? at_time(ev, vs) : ev->start, vs->offset);
 	size_t n, i, j;
 	int rc = 0;
 
 	if (obs_series_set_select(ev->set, vs->matchers, vs->nmatchers, &sel, &n, ev->err) < 0)
 		return -1;
 	for (i = 0; i < n && rc == 0; i++) {
-		if (obs_series_samples(sel[i], ref - e->range, ref, &ev->buf) < 0) {
+		if (obs_series_samples(sel[i], promql_sub(ref, e->range), ref, &ev->buf) < 0) {
 			rc = promql_oom(ev);
 			break;
 		}
@@ -456,8 +457,10 @@ static int eval_unary(struct ev *ev, const struct obs_promql_expr *e, struct val
 		struct mseries *s = &out->m.s[i];
 		struct obs_labels *l = promql_labels_drop_name(s->labels);
 
-		if (!l)
-			return promql_oom(ev);
+		if (!l) {
+			rc = promql_oom(ev);
+			break;
+		}
 		obs_labels_unref(s->labels);
 		s->labels = l;
 		for (j = 0; j < s->n; j++)
@@ -704,10 +707,13 @@ static int vv_dup_one(struct vv *w, size_t s, size_t prev)
 	char *g = sig ? obs_labels_format(sig) : NULL;
 	char *a = obs_labels_format(w->one->s[s].labels), *b = obs_labels_format(w->one->s[prev].labels);
 
-	obs_error_set(w->ev->err,
-		      "found duplicate series for the match group %s on the %s hand-side of the "
-		      "operation: [%s, %s];many-to-many matching not allowed: matching labels must be "
-		      "unique on one side", g ? g : "{}", side, a ? a : "{}", b ? b : "{}");
+	if (!g || !a || !b)
+		promql_oom(w->ev);
+	else
+		obs_error_set(w->ev->err,
+			      "found duplicate series for the match group %s on the %s hand-side of the "
+			      "operation: [%s, %s];many-to-many matching not allowed: matching labels "
+			      "must be unique on one side", g, side, a, b);
 	free(g);
 	free(a);
 	free(b);
@@ -1075,7 +1081,11 @@ static int scalar_matrix(struct ev *ev, struct val *v, struct obs_promql_value *
 			promql_matrix_release(ev, &m);
 			return -1;
 		}
-	return to_matrix(ev, &m, res);
+	if (to_matrix(ev, &m, res) < 0) {
+		promql_matrix_release(ev, &m);
+		return -1;
+	}
+	return 0;
 }
 
 static void ev_init(struct ev *ev, struct obs_series_set *set, const struct obs_promql_opts *opts,
@@ -1164,6 +1174,6 @@ int obs_promql_eval_range(struct obs_series_set *set, const struct obs_promql_ex
 	ev.start = start_ms;
 	ev.step = step_ms;
 	ev.nsteps = (size_t)steps;
-	ev.end = start_ms + (int64_t)(steps - 1) * step_ms;
+	ev.end = end_ms;   /* @ end() is the query's end, as given */
 	return run(&ev, e, 1, out);
 }

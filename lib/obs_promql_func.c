@@ -22,6 +22,16 @@ typedef int range_fn(const struct win *w, double *out);
 
 /* ---- rate and friends -------------------------------------------------------------------------- */
 
+/* A - B in milliseconds as a double, without int64 overflow at the limits. */
+static double ms_diff(int64_t a, int64_t b)
+{
+	int64_t d;
+
+	if (__builtin_sub_overflow(a, b, &d))
+		return (double)a - (double)b;
+	return (double)d;
+}
+
 /* Prometheus's extrapolatedRate(). */
 static int extrapolated(const struct win *w, double *out, int counter, int rate)
 {
@@ -39,8 +49,8 @@ static int extrapolated(const struct win *w, double *out, int counter, int rate)
 			last = s[i].v;
 		}
 	}
-	to_start = (double)(s[0].t - w->start) / 1000;
-	to_end = (double)(w->end - s[n - 1].t) / 1000;
+	to_start = ms_diff(s[0].t, w->start) / 1000;
+	to_end = ms_diff(w->end, s[n - 1].t) / 1000;
 	sampled = (double)(s[n - 1].t - s[0].t) / 1000;
 	avg = sampled / (double)(n - 1);
 	if (counter && result > 0 && s[0].v >= 0) {
@@ -285,22 +295,22 @@ static int range_series(struct rcall *rc, const struct obs_series *s, struct mse
 	struct win w = { 0 };
 	size_t i, lo = 0, hi = 0;
 	int fixed = vs->at != AT_NONE;
-	int64_t first = (fixed ? sel_at(ev, vs) : ev->start) - vs->offset;
-	int64_t last = (fixed ? sel_at(ev, vs) : ev->end) - vs->offset;
+	int64_t first = promql_sub(fixed ? sel_at(ev, vs) : ev->start, vs->offset);
+	int64_t last = promql_sub(fixed ? sel_at(ev, vs) : ev->end, vs->offset);
 
-	if (obs_series_samples(s, first - rc->range, last, &ev->buf) < 0)
+	if (obs_series_samples(s, promql_sub(first, rc->range), last, &ev->buf) < 0)
 		return promql_oom(ev);
 	w.range = rc->range;
 	for (i = 0; i < ev->nsteps; i++) {
-		int64_t ref = (fixed ? sel_at(ev, vs) : ev_ts(ev, i)) - vs->offset;
+		int64_t ref = promql_sub(fixed ? sel_at(ev, vs) : ev_ts(ev, i), vs->offset);
 
 		while (hi < ev->buf.n && ev->buf.v[hi].t <= ref)
 			hi++;
-		while (lo < hi && ev->buf.v[lo].t < ref - rc->range)
+		while (lo < hi && ev->buf.v[lo].t < promql_sub(ref, rc->range))
 			lo++;
 		w.s = ev->buf.v + lo;
 		w.n = hi - lo;
-		w.start = ref - rc->range;
+		w.start = promql_sub(ref, rc->range);
 		w.end = ref;
 		if (window_point(rc, &w, i, ms) < 0)
 			return -1;
@@ -316,7 +326,11 @@ static int range_add(struct ev *ev, struct val *out, struct lmap *seen, struct o
 		obs_labels_unref(l);
 		return obs_error_set(ev->err, "vector cannot contain metrics with the same labelset");
 	}
-	if (promql_lmap_put(seen, l, 0) < 0 || promql_matrix_add_series(&out->m, l) < 0)
+	if (promql_lmap_put(seen, l, 0) < 0) {
+		obs_labels_unref(l);
+		return promql_oom(ev);
+	}
+	if (promql_matrix_add_series(&out->m, l) < 0)
 		return promql_oom(ev);
 	out->m.s[out->m.n - 1].p = ms->p;
 	out->m.s[out->m.n - 1].n = ms->n;

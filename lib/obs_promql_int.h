@@ -79,6 +79,7 @@ struct obs_promql_expr {
 	enum node_kind kind;
 	enum obs_promql_type type;
 	size_t pos;                      /* where it starts in the text */
+	int height;                      /* levels of nodes below (0 for leaves) */
 	double num;                      /* N_NUMBER */
 	char *str;                       /* N_STRING */
 	struct obs_promql_expr *a, *b;   /* PAREN/UNARY/MSEL: a; BINARY: a op b; AGG: a expr, b param */
@@ -167,6 +168,16 @@ struct ev {
 	struct obs_error *err;
 	struct obs_sample_buf buf;
 };
+
+/* A - B, saturated at the int64 limits (times near them must not overflow). */
+static inline int64_t promql_sub(int64_t a, int64_t b)
+{
+	if (b > 0 && a < INT64_MIN + b)
+		return INT64_MIN;
+	if (b < 0 && a > INT64_MAX + b)
+		return INT64_MAX;
+	return a - b;
+}
 
 static inline int64_t ev_ts(const struct ev *ev, size_t i)
 {

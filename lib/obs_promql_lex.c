@@ -14,7 +14,7 @@
 struct lexer {
 	const char *text;
 	size_t pos;
-	int in_braces;
+	int in_braces, in_brackets;
 	struct tok *v;
 	size_t n, cap;
 	struct perr *pe;
@@ -471,7 +471,7 @@ static int lex_one(struct lexer *lx)
 		return lex_string(lx);
 	if (is_digit(*s) || (*s == '.' && is_digit(s[1])))
 		return lex_number(lx);
-	if (is_alpha(*s) || (*s == ':' && !lx->in_braces))
+	if (is_alpha(*s) || (*s == ':' && !lx->in_braces && !lx->in_brackets))
 		return lex_word(lx);
 	type = punct(s, &len);
 	if (type == T_EOF) {
@@ -482,10 +482,10 @@ static int lex_one(struct lexer *lx)
 					 (unsigned char)*s);
 		return lex_error(lx, lx->pos, 0, "unexpected character: '%c'", *s);
 	}
-	if (type == T_LBRACE)
-		lx->in_braces = 1;
-	else if (type == T_RBRACE)
-		lx->in_braces = 0;
+	if (type == T_LBRACE || type == T_RBRACE)
+		lx->in_braces = type == T_LBRACE;
+	if (type == T_LBRACKET || type == T_RBRACKET)
+		lx->in_brackets = type == T_LBRACKET;
 	if (!push(lx, type, lx->pos, len))
 		return -2;
 	lx->pos += len;

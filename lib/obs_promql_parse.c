@@ -10,12 +10,15 @@
 
 enum { PREC_OR = 1, PREC_AND, PREC_CMP, PREC_ADD, PREC_MUL, PREC_POW };
 
+#define MAX_DEPTH 1000
+
 struct parser {
 	const char *text;
 	struct tok *t;
 	size_t n, i;
 	struct perr pe;
 	int failed;
+	int depth;
 };
 
 static void *perror_at(struct parser *p, size_t pos, int unsupported, const char *fmt, ...)
@@ -215,6 +218,14 @@ static int parse_label_list(struct parser *p, struct strlist *l, const char *con
 	return 0;
 }
 
+/* A regex error for our messages: "unsupported at column N: regex ..." says it once. */
+static const char *regex_msg(const struct obs_error *err, int rc)
+{
+	if (rc == -2 && strncmp(err->msg, "unsupported ", 12) == 0)
+		return err->msg + 12;
+	return err->msg;
+}
+
 /* ---- selectors ------------------------------------------------------------------------------- */
 
 static int add_matcher(struct parser *p, struct obs_promql_expr *e, enum obs_match_type type,
@@ -231,7 +242,7 @@ static int add_matcher(struct parser *p, struct obs_promql_expr *e, enum obs_mat
 	e->matchers = m;
 	rc = obs_matcher_init(&m[e->nmatchers], type, name, value, &err);
 	if (rc < 0) {
-		perror_at(p, pos, rc == -2, "%s", err.msg);
+		perror_at(p, pos, rc == -2, "%s", regex_msg(&err, rc));
 		return -1;
 	}
 	e->nmatchers++;
@@ -392,7 +403,10 @@ static int parse_at_time(struct parser *p, struct obs_promql_expr *vs, size_t po
 	}
 	ts = sign * cur(p)->num;
 	if (isnan(ts) || ts >= 9223372036854775807.0 / 1000 || ts <= -9223372036854775807.0 / 1000) {
-		perror_at(p, pos, 0, "timestamp out of bounds for @ modifier: %f", ts);
+		char buf[400];
+
+		obs_promql_format_float(ts, buf, sizeof(buf));
+		perror_at(p, pos, 0, "timestamp out of bounds for @ modifier: %s", buf);
 		return -1;
 	}
 	vs->at = AT_TIME;
@@ -463,6 +477,7 @@ static struct obs_promql_expr *parse_range(struct parser *p, struct obs_promql_e
 	m->type = OBS_PROMQL_MATRIX;
 	m->a = e;
 	m->range = range;
+	m->height = 1;
 	return m;
 }
 
@@ -497,6 +512,17 @@ fail:
 }
 
 /* ---- calls and aggregations ----------------------------------------------------------------- */
+
+static int max_height(struct obs_promql_expr *const *v, size_t n)
+{
+	int h = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i]->height > h)
+			h = v[i]->height;
+	return h;
+}
 
 static int push_arg(struct parser *p, struct obs_promql_expr *e, struct obs_promql_expr *arg)
 {
@@ -632,7 +658,7 @@ static int label_replace_check(struct parser *p, struct obs_promql_expr *e)
 	if (rc < 0) {
 		free(e->regex);
 		e->regex = NULL;
-		perror_at(p, e->args[4]->pos, rc == -2, "%s", err.msg);
+		perror_at(p, e->args[4]->pos, rc == -2, "%s", regex_msg(&err, rc));
 		return -1;
 	}
 	if (!label_name_ok(dst, strlen(dst))) {
@@ -662,6 +688,7 @@ static struct obs_promql_expr *parse_call(struct parser *p)
 	advance(p);
 	if (parse_args(p, e, "function call") < 0 || check_call_args(p, e) < 0)
 		goto fail;
+	e->height = 1 + max_height(e->args, e->nargs);
 	if (strcmp(f->name, "absent") == 0 && absent_labels(p, e) < 0)
 		goto fail;
 	if (strcmp(f->name, "label_replace") == 0 && label_replace_check(p, e) < 0)
@@ -694,6 +721,7 @@ static int check_agg(struct parser *p, struct obs_promql_expr *e)
 			  want, e->nargs);
 		return -1;
 	}
+	e->height = 1 + max_height(e->args, e->nargs);
 	e->a = e->args[want - 1];
 	e->b = param ? e->args[0] : NULL;
 	free(e->args);
@@ -756,6 +784,7 @@ static struct obs_promql_expr *parse_paren(struct parser *p)
 	}
 	advance(p);
 	e->type = e->a->type;
+	e->height = e->a->height + 1;
 	return e;
 fail:
 	obs_promql_expr_free(e);
@@ -854,6 +883,7 @@ static struct obs_promql_expr *parse_unary(struct parser *p)
 	e->op = t->type == T_SUB ? OP_SUB : OP_ADD;
 	e->a = operand;
 	e->type = operand->type;
+	e->height = operand->height + 1;
 	return e;
 }
 
@@ -972,10 +1002,13 @@ static int check_binary(struct parser *p, struct obs_promql_expr *e, size_t op_p
 
 static struct obs_promql_expr *parse_expr(struct parser *p, int min_prec)
 {
-	struct obs_promql_expr *lhs = parse_unary(p), *e;
+	struct obs_promql_expr *lhs, *e;
 	const struct tok *t;
 	int prec;
 
+	if (++p->depth > MAX_DEPTH)
+		return perror_at(p, cur(p)->pos, 1, "expressions nested more than %d deep", MAX_DEPTH);
+	lhs = parse_unary(p);
 	while (lhs) {
 		t = cur(p);
 		prec = binop_prec(t->type);
@@ -997,7 +1030,13 @@ static struct obs_promql_expr *parse_expr(struct parser *p, int min_prec)
 		e->b = parse_expr(p, t->type == T_POW ? prec : prec + 1);
 		if (!e->b || check_binary(p, e, t->pos) < 0)
 			goto fail;
+		e->height = 1 + (e->a->height > e->b->height ? e->a->height : e->b->height);
+		if (e->height > MAX_DEPTH) {
+			perror_at(p, t->pos, 1, "expressions nested more than %d deep", MAX_DEPTH);
+			goto fail;
+		}
 	}
+	p->depth--;
 	return lhs;
 fail:
 	obs_promql_expr_free(lhs);

@@ -11,6 +11,9 @@
 
 #define MAX_REPEAT 1000
 #define MAX_GROUPS 1000
+#define MAX_DEPTH 1000
+/* Nested repetitions multiply (glibc expands them): (a{100}){100} is 10000 copies. */
+#define MAX_WEIGHT 1000
 
 enum { TR_INVALID = -1, TR_UNSUPPORTED = -2 };
 
@@ -23,6 +26,9 @@ struct tr {
 	size_t ngroups;
 	int ere_groups;      /* ERE subexpressions opened so far */
 	int depth;
+	long weight;         /* copies the last atom expands to */
+	long maxw;           /* largest weight in the current group */
+	long total;          /* copies of repeated atoms, all told */
 	int rc;              /* 0, TR_INVALID or TR_UNSUPPORTED */
 	char why[160];
 };
@@ -444,6 +450,12 @@ static int translate_quant(struct tr *t, int prev_ok)
 	if (n) {
 		if (lo > MAX_REPEAT || hi > MAX_REPEAT || (hi >= 0 && hi < lo))
 			return fail(t, TR_INVALID, "%s", "invalid repeat count");
+		t->weight *= (hi > lo ? hi : lo) > 0 ? (hi > lo ? hi : lo) : 1;
+		if (t->weight > t->maxw)
+			t->maxw = t->weight;
+		t->total += t->weight;
+		if (t->weight > MAX_WEIGHT || t->total > 100 * MAX_WEIGHT)
+			return fail(t, TR_UNSUPPORTED, "%s", "repetition too large");
 		emit(t, t->p, n);
 		t->p += n;
 	} else {
@@ -462,6 +474,7 @@ static int translate_seq(struct tr *t);
 static int translate_group(struct tr *t)
 {
 	int capture = 1;
+	long outer = t->maxw;
 
 	t->p++;
 	if (*t->p == '?') {
@@ -474,14 +487,18 @@ static int translate_group(struct tr *t)
 		return fail(t, TR_UNSUPPORTED, "%s", "too many groups");
 	if (capture)
 		t->group[t->ngroups++] = t->ere_groups;
+	if (++t->depth > MAX_DEPTH)
+		return fail(t, TR_UNSUPPORTED, "%s", "groups nested too deeply");
 	emits(t, "(");
-	t->depth++;
+	t->maxw = 1;
 	if (translate_seq(t) < 0)
 		return -1;
 	if (*t->p != ')')
 		return fail(t, TR_INVALID, "%s", "missing closing )");
 	t->depth--;
 	t->p++;
+	t->weight = t->maxw;     /* a quantifier after the group multiplies its contents */
+	t->maxw = outer > t->weight ? outer : t->weight;
 	return emits(t, ")");
 }
 
@@ -494,6 +511,7 @@ static int translate_atom(struct tr *t, int *can_repeat)
 	size_t n;
 
 	*can_repeat = 1;
+	t->weight = 1;
 	switch (c) {
 	case '(':
 		return translate_group(t);
@@ -598,6 +616,8 @@ static int compile_posix(struct obs_regex *r, struct tr *t, const char *pattern,
 	rc = regcomp(&r->re, t->out, REG_EXTENDED | (icase ? REG_ICASE : 0));
 	if (loc)
 		uselocale(old);
+	if (rc == REG_ESPACE)
+		return obs_error_set(err, "out of memory");
 	if (rc) {
 		char msg[128];
 
@@ -627,6 +647,7 @@ int obs_regex_compile(struct obs_regex *r, const char *pattern, struct obs_error
 	}
 	t.ere_groups = 1;
 	t.group[t.ngroups++] = 1;
+	t.weight = t.maxw = 1;
 	emits(&t, "^(");
 	translate_seq(&t);
 	emits(&t, ")$");

@@ -22,11 +22,15 @@
  * of text), and a leading (?i) (case-insensitive). '{' that does not start
  * a repetition is a literal, as in RE2.
  *
+ * The locale is created on first use, which is not thread-safe; compiled
+ * regexes can then be used from several threads.
+ *
  * Refused as unsupported: other flags and (?...) groups (named groups,
  * (?s), (?m), (?U), (?i:...)), lazy quantifiers (*? +? ?? {n,m}?), \b \B
  * \A \z \p \P \Q...\E \C, octal escapes and back-references, negated
  * classes inside brackets ([\D], [[:^alpha:]]) and non-ASCII characters
- * inside brackets.
+ * inside brackets, repetitions that expand to more than 1000 copies (or
+ * 100000 in all), groups nested more than 1000 deep.
  */
 struct obs_regex {
 	regex_t re;

@@ -9,7 +9,8 @@
 
 struct obs_series {
 	struct obs_labels *labels;
-	struct obs_chunk **chunks;
+	struct obs_chunk head;        /* the chunk being filled, kept here while loading */
+	struct obs_chunk **chunks;    /* full chunks, in order */
 	uint32_t nchunks, capchunks;
 	uint8_t *kinds;       /* one bit per event, 1 = ADD; NULL while all are SET */
 	size_t nevents, capkinds;
@@ -37,6 +38,7 @@ static void series_free(struct obs_series *s)
 	for (i = 0; i < s->nchunks; i++)
 		obs_chunk_free(s->chunks[i]);
 	free(s->chunks);
+	free(s->head.data);
 	free(s->kinds);
 	obs_labels_unref(s->labels);
 	free(s);
@@ -80,7 +82,7 @@ size_t obs_series_set_memory(const struct obs_series_set *set)
 	for (i = 0; i < set->n; i++) {
 		const struct obs_series *s = set->series[i];
 
-		bytes += sizeof(*s) + s->capchunks * sizeof(s->chunks[0]) + s->capkinds;
+		bytes += sizeof(*s) + s->capchunks * sizeof(s->chunks[0]) + s->capkinds + s->head.cap;
 		bytes += sizeof(*s->labels) + s->labels->len * sizeof(s->labels->v[0]);
 		for (k = 0; k < s->labels->len; k++)
 			bytes += strlen(s->labels->v[k].name) + strlen(s->labels->v[k].value) + 2;
@@ -146,6 +148,7 @@ static struct obs_series *lookup(struct obs_series_set *set, const struct obs_la
 		return NULL;
 	}
 	s->ordered = 1;
+	obs_chunk_init(&s->head);
 	set->series[set->n++] = s;
 	set->index[h] = (uint32_t)set->n;
 	return s;
@@ -207,19 +210,29 @@ static int set_kind(struct obs_series *s, size_t i, int add)
 	return 0;
 }
 
+static int grow_chunks(struct obs_series *s)
+{
+	struct obs_chunk **nc;
+	uint32_t cap;
+
+	if (s->nchunks < s->capchunks)
+		return 0;
+	cap = s->capchunks ? s->capchunks * 2 : 2;
+	nc = realloc(s->chunks, cap * sizeof(*nc));
+	if (!nc)
+		return -1;
+	s->chunks = nc;
+	s->capchunks = cap;
+	return 0;
+}
+
+/* A new empty chunk at the end of s->chunks (for the replay). */
 static int push_chunk(struct obs_series *s)
 {
-	struct obs_chunk *c, **nc;
+	struct obs_chunk *c;
 
-	if (s->nchunks == s->capchunks) {
-		uint32_t cap = s->capchunks ? s->capchunks * 2 : 2;
-
-		nc = realloc(s->chunks, cap * sizeof(*nc));
-		if (!nc)
-			return -1;
-		s->chunks = nc;
-		s->capchunks = cap;
-	}
+	if (grow_chunks(s) < 0)
+		return -1;
 	c = obs_chunk_new();
 	if (!c)
 		return -1;
@@ -229,16 +242,28 @@ static int push_chunk(struct obs_series *s)
 	return 0;
 }
 
+/* Move the head chunk to the list of full chunks. */
+static int seal_head(struct obs_series *s)
+{
+	struct obs_chunk *c;
+
+	if (grow_chunks(s) < 0)
+		return -1;
+	c = malloc(sizeof(*c));
+	if (!c)
+		return -1;
+	*c = s->head;
+	obs_chunk_shrink(c);
+	s->chunks[s->nchunks++] = c;
+	obs_chunk_init(&s->head);
+	return 0;
+}
+
 static int series_append(struct obs_series *s, int64_t t, double v, int add)
 {
-	struct obs_chunk *c = s->nchunks ? s->chunks[s->nchunks - 1] : NULL;
-
-	if (!c || c->n >= OBS_CHUNK_SAMPLES) {
-		if (push_chunk(s) < 0)
-			return -1;
-		c = s->chunks[s->nchunks - 1];
-	}
-	if (set_kind(s, s->nevents, add) < 0 || obs_chunk_append(c, t, v) < 0)
+	if (s->head.n >= OBS_CHUNK_SAMPLES && seal_head(s) < 0)
+		return -1;
+	if (set_kind(s, s->nevents, add) < 0 || obs_chunk_append(&s->head, t, v) < 0)
 		return -1;
 	if (s->nevents && t <= s->last_t)
 		s->ordered = 0;
@@ -249,8 +274,8 @@ static int series_append(struct obs_series *s, int64_t t, double v, int add)
 
 #define MAX_LABELS 256
 
-int obs_series_set_add(struct obs_series_set *set, const struct obs_label *labels, size_t nlabels,
-		       int64_t t_ms, double v, enum obs_series_event ev, struct obs_error *err)
+struct obs_series *obs_series_set_series(struct obs_series_set *set, const struct obs_label *labels,
+				  size_t nlabels, struct obs_error *err)
 {
 	struct obs_label pairs[MAX_LABELS];
 	struct obs_series *s;
@@ -258,26 +283,44 @@ int obs_series_set_add(struct obs_series_set *set, const struct obs_label *label
 	size_t i, n;
 
 	if (set->finished)
-		return obs_error_set(err, "series set is finished");
+		return obs_error_set(err, "series set is finished"), NULL;
 	if (nlabels > MAX_LABELS)
-		return obs_error_set(err, "too many labels (%zu, at most %d)", nlabels, MAX_LABELS);
+		return obs_error_set(err, "too many labels (%zu, at most %d)", nlabels, MAX_LABELS), NULL;
 	for (i = 0; i < nlabels; i++) {
 		if (!labels[i].name || !label_name_valid(labels[i].name))
 			return obs_error_set(err, "invalid label name '%s'",
-					     labels[i].name ? labels[i].name : "");
+					     labels[i].name ? labels[i].name : ""), NULL;
 		if (strcmp(labels[i].name, "__name__") == 0)
 			name = labels[i].value;
 	}
 	if (!name || !*name)
-		return obs_error_set(err, "series has no metric name");
+		return obs_error_set(err, "series has no metric name"), NULL;
 	if (!metric_name_valid(name))
-		return obs_error_set(err, "invalid metric name '%s'", name);
+		return obs_error_set(err, "invalid metric name '%s'", name), NULL;
 	memcpy(pairs, labels, nlabels * sizeof(pairs[0]));
 	n = obs_labels_normalize(pairs, nlabels);
 	s = n == (size_t)-1 ? NULL : lookup(set, pairs, n);
-	if (!s || series_append(s, t_ms, v, ev == OBS_SERIES_ADD) < 0)
+	if (!s)
+		obs_error_set(err, "out of memory");
+	return s;
+}
+
+int obs_series_append(struct obs_series_set *set, struct obs_series *s, int64_t t_ms, double v,
+		      enum obs_series_event ev, struct obs_error *err)
+{
+	if (set->finished)
+		return obs_error_set(err, "series set is finished");
+	if (series_append(s, t_ms, v, ev == OBS_SERIES_ADD) < 0)
 		return obs_error_set(err, "out of memory");
 	return 0;
+}
+
+int obs_series_set_add(struct obs_series_set *set, const struct obs_label *labels, size_t nlabels,
+		       int64_t t_ms, double v, enum obs_series_event ev, struct obs_error *err)
+{
+	struct obs_series *s = obs_series_set_series(set, labels, nlabels, err);
+
+	return s ? obs_series_append(set, s, t_ms, v, ev, err) : -1;
 }
 
 /* ---- finishing ------------------------------------------------------------------ */
@@ -380,6 +423,8 @@ int obs_series_set_finish(struct obs_series_set *set, struct obs_error *err)
 	for (i = 0; i < set->n; i++) {
 		struct obs_series *s = set->series[i];
 
+		if (s->head.n && seal_head(s) < 0)
+			return obs_error_set(err, "out of memory");
 		if ((s->kinds || !s->ordered) && series_replay(s) < 0)
 			return obs_error_set(err, "out of memory");
 		if (s->nchunks)

@@ -50,6 +50,17 @@ int obs_series_set_add(struct obs_series_set *set, const struct obs_label *label
 		       int64_t t_ms, double v, enum obs_series_event ev, struct obs_error *err);
 
 /*
+ * The series with LABELS (as for obs_series_set_add), created if needed:
+ * a handle for many obs_series_append() calls, borrowed from the set (valid
+ * until the set is freed). NULL with ERR set on error.
+ */
+struct obs_series *obs_series_set_series(struct obs_series_set *set, const struct obs_label *labels,
+					 size_t nlabels, struct obs_error *err);
+/* Add an event to series S of SET (S from obs_series_set_series). */
+int obs_series_append(struct obs_series_set *set, struct obs_series *s, int64_t t_ms, double v,
+		      enum obs_series_event ev, struct obs_error *err);
+
+/*
  * Add a metric record (lib/obs_metric.h; REC is borrowed):
  *   - "cumulative": true: the value is taken as it is (SET), whatever the type;
  *   - counter: the value is an increment (ADD), so the series is the running total;

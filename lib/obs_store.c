@@ -91,19 +91,6 @@ static int path_join(char *buf, const char *fmt, ...)
 	return 0;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
 
 /* Floor of NS / NS_PER_DAY: the day number of a time, negative before 1970. */
 static int64_t day_number(int64_t ns)
@@ -208,6 +195,7 @@ static int segment_path(char *path, struct obs_store *st, const char *signal, in
 }
 
 /* Lock FD, append DATA as a whole line group, undo a partial write. errno on failure. */
+/* Append under the lock; 1 (nothing written) if the file was compacted or pruned away meanwhile. */
 static int locked_append(int fd, const char *data, size_t len)
 {
 	struct stat sb;
@@ -219,6 +207,8 @@ static int locked_append(int fd, const char *data, size_t len)
 	/* Only under the lock is the size the one our write will follow. */
 	if (r < 0 || fstat(fd, &sb) < 0)
 		return -1;
+	if (sb.st_nlink == 0)
+		return 1;
 	/* A writer killed mid-line left a torn line: do not glue our first record onto it. */
 	if (sb.st_size > 0 && pread(fd, &last, 1, sb.st_size - 1) == 1 && last != '\n' &&
 	    write_all(fd, "\n", 1) < 0)
@@ -235,21 +225,11 @@ undo:
 	return -1;
 }
 
-int obs_store_append(struct obs_store *st, const char *signal, int64_t time_ns,
-		     const char *data, size_t len, struct obs_error *err)
+static int open_segment(char *path)
 {
-	char path[PATH_MAX], *slash;
+	char *slash;
 	int fd;
 
-	if (check_signal(signal, err) < 0)
-		return -1;
-	if (len == 0)
-		return 0;
-	if (data[len - 1] != '\n')
-		return obs_error_set(err, "cannot append to signal '%s': data does not end in a newline",
-				     signal);
-	if (segment_path(path, st, signal, time_ns) < 0)
-		return obs_error_errno(err, "cannot append to signal '%s' under '%s'", signal, st->root);
 	fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, FILE_MODE);
 	if (fd < 0 && errno == ENOENT) {
 		slash = strrchr(path, '/');
@@ -260,16 +240,40 @@ int obs_store_append(struct obs_store *st, const char *signal, int64_t time_ns,
 		}
 		*slash = '/';
 	}
-	if (fd < 0)
-		return obs_error_errno(err, "cannot append to '%s'", path);
-	if (locked_append(fd, data, len) < 0) {
-		obs_error_errno(err, "cannot append to '%s'", path);
-		close(fd);
+	return fd;
+}
+
+int obs_store_append(struct obs_store *st, const char *signal, int64_t time_ns,
+		     const char *data, size_t len, struct obs_error *err)
+{
+	char path[PATH_MAX];
+	int fd, rc, tries = 0;
+
+	if (check_signal(signal, err) < 0)
 		return -1;
-	}
-	/* close() releases the lock; on NFS it may also be where a write error shows. */
-	if (close(fd) < 0)
-		return obs_error_errno(err, "cannot append to '%s'", path);
+	if (len == 0)
+		return 0;
+	if (data[len - 1] != '\n')
+		return obs_error_set(err, "cannot append to signal '%s': data does not end in a newline",
+				     signal);
+	if (segment_path(path, st, signal, time_ns) < 0)
+		return obs_error_errno(err, "cannot append to signal '%s' under '%s'", signal, st->root);
+	do {
+		fd = open_segment(path);
+		if (fd < 0)
+			return obs_error_errno(err, "cannot append to '%s'", path);
+		rc = locked_append(fd, data, len);
+		if (rc < 0) {
+			obs_error_errno(err, "cannot append to '%s'", path);
+			close(fd);
+			return -1;
+		}
+		/* close() releases the lock; on NFS it may also be where a write error shows. */
+		if (close(fd) < 0)
+			return obs_error_errno(err, "cannot append to '%s'", path);
+	} while (rc == 1 && ++tries < 100);
+	if (rc == 1)
+		return obs_error_set(err, "cannot append to '%s': the segment keeps being removed", path);
 	return 0;
 }
 
@@ -421,7 +425,7 @@ static int segment_name(const char *name, int64_t *day, int *gz)
 		return 0;
 	if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
 		return 0;
-	*day = days_from_civil(y, m, d);
+	*day = obs_time_days_from_civil(y, m, d);
 	return 1;
 }
 

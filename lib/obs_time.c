@@ -13,8 +13,7 @@
 
 /* ---- civil calendar (H. Hinnant's days_from_civil / civil_from_days) ---- */
 
-/* Days since 1970-01-01 of the proleptic Gregorian date Y-M-D. */
-static int64_t days_from_civil(int64_t y, int m, int d)
+int64_t obs_time_days_from_civil(int64_t y, int m, int d)
 {
 	int64_t era, yoe, doy, doe;
 
@@ -26,7 +25,7 @@ static int64_t days_from_civil(int64_t y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+void obs_time_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 {
 	int64_t era, doe, yoe, doy, mp;
 
@@ -258,7 +257,7 @@ int obs_time_parse_n(const char *s, size_t len, int64_t *ns, struct obs_error *e
 			frac = OBS_NS_PER_SEC - 1;
 		}
 	}
-	days = days_from_civil(year, mon, day);
+	days = obs_time_days_from_civil(year, mon, day);
 	secs = days * 86400 + hour * 3600LL + min * 60LL + sec - off;
 	/* Borrow a second so that OBS_TIME_MIN's second does not overflow first. */
 	if (secs < 0 && frac > 0) {
@@ -283,7 +282,7 @@ size_t obs_time_format(int64_t ns, char *buf, size_t size)
 	int64_t days = floor_div(secs, 86400), sod = floor_mod(secs, 86400), y;
 	int m, d, n;
 
-	civil_from_days(days, &y, &m, &d);
+	obs_time_civil_from_days(days, &y, &m, &d);
 	n = snprintf(buf, size, "%04lld-%02d-%02dT%02d:%02d:%02d.%09lldZ", (long long)y, m, d,
 		     (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60), (long long)frac);
 	return n < 0 ? 0 : (size_t)n;
@@ -294,7 +293,7 @@ void obs_time_day(int64_t ns, char *buf, size_t size)
 	int64_t y;
 	int m, d;
 
-	civil_from_days(floor_div(ns, NS_PER_DAY), &y, &m, &d);
+	obs_time_civil_from_days(floor_div(ns, NS_PER_DAY), &y, &m, &d);
 	snprintf(buf, size, "%04lld-%02d-%02d", (long long)y, m, d);
 }
 

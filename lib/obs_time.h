@@ -75,6 +75,11 @@ size_t obs_duration_format(int64_t ns, char *buf, size_t size);
  */
 int obs_time_parse_relative(const char *s, int64_t now, int64_t *ns, struct obs_error *err);
 
+/* Days since 1970-01-01 of the proleptic Gregorian date Y-M-D (H. Hinnant's algorithm). */
+int64_t obs_time_days_from_civil(int64_t y, int m, int d);
+/* The date of day Z (days since 1970-01-01), the inverse of the above. */
+void obs_time_civil_from_days(int64_t z, int64_t *y, int *m, int *d);
+
 /* UTC calendar day of NS as "YYYY-MM-DD" (buf of at least 11 bytes). */
 void obs_time_day(int64_t ns, char *buf, size_t size);
 /*

@@ -35,3 +35,18 @@ load common
 	if command -v zsh >/dev/null; then zsh -n "$BATS_TEST_DIRNAME"/../../completions/_obs-trace; fi
 	if command -v fish >/dev/null; then fish --no-execute "$BATS_TEST_DIRNAME"/../../completions/obs-trace.fish; fi
 }
+
+@test "obs completion offers store commands and options" {
+	run bash -c '
+		source "$0"
+		complete_words() { COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMPREPLY=(); _obs; echo "${COMPREPLY[*]}"; }
+		complete_words obs sto
+		complete_words obs store co
+		complete_words obs store compact --dry' "$BATS_TEST_DIRNAME/../../completions/obs.bash"
+	assert_success
+	assert_line --index 0 "store"
+	assert_line --index 1 "compact"
+	assert_line --index 2 "--dry-run"
+	zsh -n "$BATS_TEST_DIRNAME/../../completions/_obs"
+	fish --no-execute "$BATS_TEST_DIRNAME/../../completions/obs.fish"
+}

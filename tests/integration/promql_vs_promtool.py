@@ -220,7 +220,13 @@ def expressions():
           'label_replace(up, "job", "$2$1", "instance", "(i)(.)")',
           'label_replace(up, "new", "$1", "missing", "(.*)")',
           'label_replace(up, "__name__", "renamed", "job", "api")',
-          'label_replace(up, "dst", "$1x$$", "instance", "(\\\\w)\\\\d")']
+          'label_replace(up, "dst", "$1x$$", "instance", "(\\\\w)\\\\d")',
+          # captures where several parses match: RE2 takes the leftmost-first one
+          'label_replace(up, "d", "$1|$2", "instance", "(i|i1)(1?)")',
+          'label_replace(up, "d", "$1|$2", "instance", "(.*)(.*)")',
+          'label_replace(up, "d", "$1|$2|$3", "instance", "(.?)((i1)?)1?")',
+          'label_replace(up, "d", "$1|$2", "instance", "(i?)(i?[0-9]|1)")',
+          'label_replace(up, "d", "$1|$2", "instance", "((?:i|i1)*)(1*)")']
     # aggregations
     for a in AGGS:
         e += ['%s(%s)' % (a, T), '%s by (job) (%s)' % (a, T), '%s without (instance) (%s)' % (a, T),
