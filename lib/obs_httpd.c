@@ -680,7 +680,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_size = 0;
 		r->wire += n;
 		if (r->too_big)
-			return MHD_YES;
+			/*
+			 * A response cannot be queued while the body is coming:
+			 * read on to answer 413, but not forever.
+			 */
+			return r->wire - h->max_body > h->max_body ? MHD_NO : MHD_YES;
 		if (n > h->max_body - r->len) {
 			r->too_big = 1;
 			free(r->buf);
@@ -780,11 +784,11 @@ int obs_httpd_start(struct obs_httpd *h, const char *listen_addr, struct obs_err
 	if (h->warn)
 		flags |= MHD_USE_ERROR_LOG;
 	st->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
+				 MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h,
 				 MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
 				 MHD_OPTION_CONNECTION_LIMIT, h->max_connections,
 				 MHD_OPTION_CONNECTION_TIMEOUT, h->timeout,
 				 MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
-				 MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h,
 				 MHD_OPTION_END);
 	if (!st->d) {
 		close(fd);

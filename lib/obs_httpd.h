@@ -20,8 +20,10 @@
  *     in time that does not depend on the token; 401 with
  *     "WWW-Authenticate: Bearer realm=\"obs\"" otherwise, before any of
  *     the body is read;
- *   - read the body, refusing more than max_body bytes with 413 (at once
- *     when Content-Length says so, before reading it);
+ *   - read the body, refusing more than max_body bytes with 413: at once
+ *     when Content-Length says so, before reading it; a chunked body is
+ *     read on (and dropped) up to twice max_body to answer 413, and the
+ *     connection closed without an answer past that;
  *   - decoded "Content-Encoding: gzip" (also x-gzip; identity or none: as
  *     is; anything else 415), refusing bodies larger than max_decoded
  *     bytes once decompressed (413, checked while inflating, so a gzip
