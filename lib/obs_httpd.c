@@ -484,10 +484,7 @@ static int gunzip(const uint8_t *in, size_t len, size_t max, uint8_t **out, size
 	zs.avail_in = (uInt)(len > UINT_MAX ? UINT_MAX : len);
 	for (;;) {
 		if (n == cap) {
-			if (cap > max) {
-				ret = 1;
-				goto out;
-			}
+			/* n <= max here (checked below), so cap <= max and it can grow */
 			cap = cap ? cap * 2 : 65536;
 			if (cap > max + 1)
 				cap = max + 1;
@@ -508,9 +505,7 @@ static int gunzip(const uint8_t *in, size_t len, size_t max, uint8_t **out, size
 		}
 		if (zrc == Z_STREAM_END) {
 			/* Another gzip member may follow (RFC 1952 allows several). */
-			if (zs.avail_in == 0)
-				break;
-			if (inflateReset(&zs) != Z_OK)
+			if (zs.avail_in == 0 || inflateReset(&zs) != Z_OK)
 				break;
 			continue;
 		}
@@ -540,17 +535,6 @@ out:
 	inflateEnd(&zs);
 	free(buf);
 	return ret;
-}
-
-/* Strip the query (libmicrohttpd passes the path without it; be sure). */
-static const char *url_path(const char *url, char *buf, size_t size)
-{
-	const char *q = strchr(url, '?');
-
-	if (!q)
-		return url;
-	snprintf(buf, size, "%.*s", (int)(q - url), url);
-	return buf;
 }
 
 static enum MHD_Result first_call(struct obs_httpd *h, struct MHD_Connection *conn,
@@ -655,8 +639,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 {
 	struct obs_httpd *h = cls;
 	struct req *r = *con_cls;
-	char pbuf[1024];
-	const char *path = url_path(url, pbuf, sizeof(pbuf));
+	/* libmicrohttpd gives the path without the query (parsed into arguments) */
+	const char *path = url;
 
 	(void)version;
 	if (!r) {

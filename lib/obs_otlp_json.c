@@ -10,7 +10,7 @@
 #include <string.h>
 
 enum ftype {
-	T_MSG, T_STRING, T_BYTES, T_ID, T_BOOL, T_ENUM, T_INT32, T_UINT32, T_SINT32,
+	T_MSG, T_STRING, T_BYTES, T_ID, T_BOOL, T_ENUM, T_UINT32, T_SINT32,
 	T_INT64, T_UINT64, T_FIXED64, T_SFIXED64, T_FIXED32, T_DOUBLE,
 };
 
@@ -242,7 +242,7 @@ struct tc {
 	struct obs_error *err;
 	int depth;
 	size_t plen;
-	char path[512];           /* where we are, for messages */
+	char path[4096];          /* where we are, for messages */
 };
 
 /* Add ".KEY" (or "[INDEX]" when KEY is NULL) to the path; *SAVED gets the length before. */
@@ -276,9 +276,11 @@ static int fail(struct tc *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	if (c->plen)
-		return obs_error_set(c->err, "%s: %s", c->path, why);
-	return obs_error_set(c->err, "%s", why);
+	/* A deep path keeps its two ends. (Errors always have a path: the top is checked first.) */
+	if (c->plen > 200)
+		return obs_error_set(c->err, "%.100s...%s: %s", c->path, c->path + c->plen - 100,
+				     why);
+	return obs_error_set(c->err, "%s: %s", c->path, why);
 }
 
 /* KEY is the proto name SNAKE or its lowerCamelCase form. */
@@ -555,11 +557,6 @@ static int value(struct tc *c, const struct field *f, const json_t *v, int in_pa
 			return -1;
 		u = (uint64_t)s;
 		break;
-	case T_INT32:
-		if (get_int(c, v, 1, INT32_MIN, INT32_MAX, 0, &s, &u) < 0)
-			return -1;
-		u = (uint64_t)s;
-		break;
 	case T_SINT32:
 		if (get_int(c, v, 1, INT32_MIN, INT32_MAX, 0, &s, &u) < 0)
 			return -1;
@@ -603,16 +600,8 @@ static int value(struct tc *c, const struct field *f, const json_t *v, int in_pa
 		}
 		break;
 	case T_FIXED32:
-		if (in_pack) {
-			uint8_t b[4];
-			int i;
-
-			for (i = 0; i < 4; i++)
-				b[i] = (uint8_t)(u >> (8 * i));
-			obs_pb_put_raw(c->w, b, 4);
-		} else {
-			obs_pb_put_fixed32(c->w, f->num, (uint32_t)u);
-		}
+		/* (no repeated fixed32 field in OTLP: never packed) */
+		obs_pb_put_fixed32(c->w, f->num, (uint32_t)u);
 		break;
 	default:
 		if (in_pack)
