@@ -756,6 +756,9 @@ static int canonical_time(const char *p, size_t n, int64_t *ns)
 	    digits(p + 11, 2, &h) || digits(p + 14, 2, &mi) || digits(p + 17, 2, &sec) ||
 	    digits(p + 20, 9, &frac))
 		return -1;
+	/* int64 nanoseconds cover 1677-09-21 to 2262-04-11: leave the edges to obs_time_parse_n. */
+	if (y < 1678 || y > 2261)
+		return -1;
 	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 && leap) || h > 23 ||
 	    mi > 59 || sec > 59)
