@@ -20,6 +20,7 @@
 #include "obs_otlp.h"
 #include "obs_otlp_json.h"
 #include "obs_pb.h"
+#include "obs_promfeed.h"
 #include "obs_promtext.h"
 #include "obs_store.h"
 #include "obs_time.h"
@@ -65,6 +66,9 @@ struct serve {
 	int64_t window;            /* /metrics: 0 for everything */
 	double *buckets;
 	size_t nbuckets;
+	pthread_mutex_t feed_lock;
+	struct obs_promfeed feed;  /* /metrics, kept between scrapes */
+	unsigned long told_skipped;
 };
 
 /* ---- logging ------------------------------------------------------------------- */
@@ -119,79 +123,33 @@ static void serve_healthz(void *ctx, const struct obs_httpd_request *req,
 
 static const char prom_content_type[] = "text/plain; version=0.0.4; charset=utf-8";
 
-static int record_time(json_t *rec, int64_t *ns)
-{
-	json_t *t = json_object_get(rec, "time");
-
-	if (json_is_string(t))
-		return obs_time_parse(json_string_value(t), ns, NULL);
-	if (json_is_integer(t)) {
-		char buf[32];
-
-		snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(t));
-		return obs_time_parse(buf, ns, NULL);
-	}
-	return -1;
-}
-
+/*
+ * The exposition is kept between scrapes (obs_promfeed): each scrape reads
+ * only what was appended since the one before. Scrapes take turns.
+ */
 static void serve_metrics(void *ctx, const struct obs_httpd_request *req,
 			  struct obs_httpd_response *resp)
 {
 	struct serve *s = ctx;
-	struct obs_promtext_writer w;
-	struct obs_store_scan sc;
-	struct obs_error err, first;
-	unsigned long bad = 0;
-	int64_t since = OBS_TIME_MIN, t;
-	const char *line;
+	struct obs_error err;
 	size_t len;
-	char *text;
-	int rc;
+	char *text = NULL;
 
 	(void)req;
-	first.msg[0] = '\0';
-	obs_promtext_writer_init(&w);
-	if (s->nbuckets && obs_promtext_writer_set_buckets(&w, s->buckets, s->nbuckets, &err) < 0)
-		goto fail;
-	if (s->window)
-		since = obs_time_now() - s->window;
-	if (obs_store_scan_open(&sc, &s->store, "metrics", since, OBS_TIME_MAX, &err) < 0)
-		goto fail;
-	while ((rc = obs_store_scan_next(&sc, &line, &len, &err)) > 0) {
-		json_error_t jerr;
-		json_t *rec = json_loadb(line, len, 0, &jerr);
-
-		if (!rec) {
-			if (!bad++)
-				snprintf(first.msg, sizeof(first.msg), "%.200s:%lu: invalid JSON: %.200s",
-					 sc.rd.name, sc.rd.lineno, jerr.text);
-			continue;
-		}
-		if (s->window && record_time(rec, &t) == 0 && t < since) {
-			json_decref(rec);
-			continue;
-		}
-		if (obs_promtext_writer_add(&w, rec, &err) < 0 && !bad++)
-			snprintf(first.msg, sizeof(first.msg), "%.200s:%lu: %.280s", sc.rd.name,
-				 sc.rd.lineno, err.msg);
-		json_decref(rec);
+	pthread_mutex_lock(&s->feed_lock);
+	if (obs_promfeed_refresh(&s->feed, obs_time_now(), &err) == 0)
+		text = obs_promfeed_text(&s->feed, &len, &err);
+	if (text && s->verbose && s->feed.skipped != s->told_skipped && s->feed.skipped)
+		say("/metrics: %lu record%s skipped (first: %s)", s->feed.skipped,
+		    s->feed.skipped == 1 ? "" : "s", s->feed.problem);
+	s->told_skipped = s->feed.skipped;
+	pthread_mutex_unlock(&s->feed_lock);
+	if (!text) {
+		say("/metrics: %s", err.msg);
+		obs_httpd_set_text(resp, 500, "cannot read the store");
+		return;
 	}
-	obs_store_scan_close(&sc);
-	if (rc < 0)
-		goto fail;
-	if (bad && s->verbose)
-		say("/metrics: %lu record%s skipped (first: %s)", bad, bad == 1 ? "" : "s",
-		    first.msg);
-	text = obs_promtext_writer_text(&w, &len, &err);
-	if (!text)
-		goto fail;
 	obs_httpd_set_take(resp, 200, prom_content_type, text, len);
-	obs_promtext_writer_release(&w);
-	return;
-fail:
-	say("/metrics: %s", err.msg);
-	obs_httpd_set_text(resp, 500, "cannot read the store");
-	obs_promtext_writer_release(&w);
 }
 
 /* ---- OTLP receivers ----------------------------------------------------------- */
@@ -721,7 +679,14 @@ int cmd_serve(int argc, char **argv)
 		rc = OBS_EXIT_FAILURE;
 		goto out;
 	}
+	pthread_mutex_init(&s.feed_lock, NULL);
+	obs_promfeed_init(&s.feed, &s.store);
+	s.feed.buckets = s.buckets;
+	s.feed.nbuckets = s.nbuckets;
+	s.feed.since_window = s.window;
 	rc = run(&s, &o, token);
+	obs_promfeed_release(&s.feed);
+	pthread_mutex_destroy(&s.feed_lock);
 	obs_store_release(&s.store);
 out:
 	if (token) {
