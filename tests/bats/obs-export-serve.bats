@@ -208,6 +208,26 @@ metrics_fixture() {
 	EOF
 }
 
+@test "/metrics follows the store's upkeep: the same after compaction, lower after pruning" {
+	metrics_fixture
+	printf '%s\n' '{"type":"metric","name":"jobs_total","metric_type":"counter","value":10,"labels":{"queue":"a"},"time":"2026-11-20T10:00:00.000000000Z","help":"Jobs run"}' \
+		>"$OBS_HOME/metrics/2026-11-20.ndjson"
+	serve_start
+	run curl -sS "$SERVE_URL/metrics"
+	assert_line 'jobs_total{queue="a"} 15'
+	before=$output
+	OBS_FAKE_TIME=2026-11-26T00:00:00Z run "$OBS_BIN/obs" store compact --older-than 1d
+	assert_success
+	[ -e "$OBS_HOME/metrics/2026-11-20.ndjson.gz" ] && [ ! -e "$OBS_HOME/metrics/2026-11-20.ndjson" ]
+	run curl -sS "$SERVE_URL/metrics"
+	assert_output "$before"
+	OBS_FAKE_TIME=2026-11-23T00:00:00Z run "$OBS_BIN/obs" store prune --older-than 1d
+	assert_success
+	[ ! -e "$OBS_HOME/metrics/2026-11-20.ndjson.gz" ]
+	run curl -sS "$SERVE_URL/metrics"
+	assert_line 'jobs_total{queue="a"} 5'
+}
+
 @test "/metrics skips records it cannot use and says so with -v" {
 	metrics_fixture
 	printf '%s\n' 'not json' \
