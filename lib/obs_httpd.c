@@ -545,9 +545,17 @@ static enum MHD_Result first_call(struct obs_httpd *h, struct MHD_Connection *co
 	char allow[64];
 
 	r->route = find_route(h, path);
-	if (!r->route)
+	if (!r->route) {
+		/* the path as decoded may hold anything: control characters are shown as '?' */
+		char shown[256];
+		size_t i;
+
+		for (i = 0; path[i] && i + 1 < sizeof(shown); i++)
+			shown[i] = (unsigned char)path[i] < 0x20 || path[i] == 0x7f ? '?' : path[i];
+		shown[i] = '\0';
 		return answer_text(h, conn, r, method, path, 404, NULL, NULL, "no such path '%s'",
-				   path);
+				   shown);
+	}
 	bit = method_bit(method);
 	if (!(bit & r->route->methods)) {
 		allow_list(r->route->methods, allow, sizeof(allow));

@@ -29,7 +29,8 @@
  *     bytes once decompressed (413, checked while inflating, so a gzip
  *     bomb costs at most max_decoded bytes) and broken gzip (400).
  * These answers are text/plain, one line: "request body larger than N
- * bytes", "missing or invalid bearer token", ...
+ * bytes", "missing or invalid bearer token", "no such path '/x'" (control
+ * characters in the path shown as '?', at most 255 bytes of it), ...
  *
  * Handlers run on the connection's thread, several at once: whatever they
  * share must be thread-safe. A handler fills in the response; the server

@@ -89,16 +89,27 @@ static void say(const char *fmt, ...)
 	funlockfile(stderr);
 }
 
+/* S for a log line: control characters (a decoded "%0A" in a path) as '?', at most SIZE - 1 bytes. */
+static const char *printable(const char *s, char *buf, size_t size)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i + 1 < size; i++)
+		buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	buf[i] = '\0';
+	return buf;
+}
+
 static void log_request(void *ctx, const struct obs_httpd_log *e)
 {
 	struct serve *s = ctx;
-	char dur[32];
+	char dur[32], method[32], path[256];
 
 	if (!s->verbose)
 		return;
 	obs_duration_format(e->ns, dur, sizeof(dur));
-	say("%s %s %s %u in %zu out %zu %s", e->remote, e->method, e->path, e->status,
-	    e->in_bytes, e->out_bytes, dur);
+	say("%s %s %s %u in %zu out %zu %s", e->remote, printable(e->method, method, sizeof(method)),
+	    printable(e->path, path, sizeof(path)), e->status, e->in_bytes, e->out_bytes, dur);
 }
 
 static void log_warn(void *ctx, const char *msg)

@@ -480,6 +480,18 @@ c"
 	assert_line --index 4 "obs-export: SIGTERM: stopping"
 }
 
+@test "-v: control characters in a request path do not reach the log as such" {
+	serve_start -v
+	run req "$SERVE_URL/a%0Aobs-export:%20forged"
+	assert_output "no such path '/a?obs-export: forged'
+404"
+	serve_stop
+	run grep -c "forged" "$BATS_TEST_TMPDIR/serve.err"
+	assert_output 1
+	run grep -F "GET /a?obs-export: forged 404" "$BATS_TEST_TMPDIR/serve.err"
+	assert_success
+}
+
 @test "without -v nothing is logged; SIGINT stops it too, with status 0" {
 	serve_start
 	curl -sS -o /dev/null "$SERVE_URL/healthz"

@@ -504,6 +504,10 @@ static void test_routes_and_auth(void **state)
 	fetch(&r, "GET", u, NULL, NULL, 0, 0);
 	assert_int_equal(r.code, 404);
 	assert_string_equal(r.body, "no such path '/nowhere'\n");
+	url(u, sizeof(u), &h, "/a%0Ab%7F");
+	fetch(&r, "GET", u, NULL, NULL, 0, 0);
+	assert_int_equal(r.code, 404);
+	assert_string_equal(r.body, "no such path '/a?b?'\n");
 	url(u, sizeof(u), &h, "/open");
 	fetch(&r, "POST", u, NULL, "x", 1, 0);
 	assert_int_equal(r.code, 405);
