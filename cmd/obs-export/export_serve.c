@@ -73,43 +73,39 @@ struct serve {
 
 /* ---- logging ------------------------------------------------------------------- */
 
-/* One diagnostic line, whole, whatever other threads write. */
+/*
+ * One diagnostic line, whole, whatever other threads write. Messages may
+ * quote what clients sent (paths, ids): control characters become '?', so
+ * a client cannot write lines of its own into the log.
+ */
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static void say(const char *fmt, ...)
 {
-	char line[2048];
+	char line[2048], *p;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	for (p = line; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	flockfile(stderr);
 	obs_warnx("%s", line);
 	funlockfile(stderr);
 }
 
-/* S for a log line: control characters (a decoded "%0A" in a path) as '?', at most SIZE - 1 bytes. */
-static const char *printable(const char *s, char *buf, size_t size)
-{
-	size_t i;
-
-	for (i = 0; s[i] && i + 1 < size; i++)
-		buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
-	buf[i] = '\0';
-	return buf;
-}
-
 static void log_request(void *ctx, const struct obs_httpd_log *e)
 {
 	struct serve *s = ctx;
-	char dur[32], method[32], path[256];
+	char dur[32];
 
 	if (!s->verbose)
 		return;
 	obs_duration_format(e->ns, dur, sizeof(dur));
-	say("%s %s %s %u in %zu out %zu %s", e->remote, printable(e->method, method, sizeof(method)),
-	    printable(e->path, path, sizeof(path)), e->status, e->in_bytes, e->out_bytes, dur);
+	say("%s %.30s %.255s %u in %zu out %zu %s", e->remote, e->method, e->path, e->status,
+	    e->in_bytes, e->out_bytes, dur);
 }
 
 static void log_warn(void *ctx, const char *msg)
@@ -362,7 +358,7 @@ static void serve_otlp(struct serve *s, enum obs_otlp_signal sig,
 	enum obs_otlp_encoding enc;
 
 	if (content_encoding(req->content_type, &enc) < 0) {
-		obs_httpd_set_text(resp, 415, "unsupported Content-Type '%s' (expected "
+		obs_httpd_set_text(resp, 415, "unsupported Content-Type '%.100s' (expected "
 				   "application/x-protobuf or application/json)",
 				   req->content_type ? req->content_type : "");
 		return;

@@ -490,6 +490,17 @@ c"
 	assert_output 1
 	run grep -F "GET /a?obs-export: forged 404" "$BATS_TEST_TMPDIR/serve.err"
 	assert_success
+	# nor in ids quoted by rejection messages
+	serve_start -v
+	run req -X POST -H "Content-Type: application/json" --data-binary \
+		'{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"\nobs-export: forged too","spanId":"eee19b7ec3c1b174","name":"x","startTimeUnixNano":"1","endTimeUnixNano":"2"}]}]}]}' \
+		"$SERVE_URL/v1/traces"
+	assert_line --index 1 200
+	serve_stop
+	run grep -c "^obs-export: forged too" "$BATS_TEST_TMPDIR/serve.err"
+	assert_output 0
+	run grep -c "rejected span 1: invalid trace id '?obs-export: forged too'" "$BATS_TEST_TMPDIR/serve.err"
+	assert_output 1
 }
 
 @test "without -v nothing is logged; SIGINT stops it too, with status 0" {
