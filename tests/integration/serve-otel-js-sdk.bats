@@ -116,6 +116,11 @@ check_store() {
 		  msg: "payment failed", service: $s, "error.type": "CardDeclined", resource: $res,
 		  "otel.scope.name": "obs-test-logger", "otel.scope.version": "0.9.1"}]')
 	assert_json_equal "$(jq -c '[.[] | del(.observed_time)] | sort_by(.time)' <<<"$got")" "$want"
+
+	# and the records are valid by the project's schemas
+	top="$BATS_TEST_DIRNAME/../.."
+	python3 "$top/tests/schema/validate.py" "$top/share/schema/span.schema.json" "$OBS_HOME"/spans/*.ndjson
+	python3 "$top/tests/schema/validate.py" "$top/share/schema/log.schema.json" "$OBS_HOME"/logs/*.ndjson
 }
 
 @test "JS SDK over http/protobuf with gzip: spans, metrics and logs arrive intact" {
