@@ -3,6 +3,7 @@ load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 
 : "${OBS_BIN:=$BATS_TEST_DIRNAME/../../build/bin}"
+: "${OBS_TEST_HELPERS:=$BATS_TEST_DIRNAME/../../build/tests/helpers}"
 
 obs_setup() {
 	export OBS_HOME="$BATS_TEST_TMPDIR/store"
@@ -17,3 +18,7 @@ obs_trace() { "$OBS_BIN/obs-trace" "$@"; }
 # All span records in the store, one per line.
 spans() { cat "$OBS_HOME"/spans/*.ndjson 2>/dev/null || true; }
 span_count() { spans | grep -c . || true; }
+
+obs_metric() { "$OBS_BIN/obs-metric" "$@"; }
+# All metric records in the store, one per line.
+metrics() { cat "$OBS_HOME"/metrics/*.ndjson 2>/dev/null || true; }

@@ -50,3 +50,35 @@ load common
 	zsh -n "$BATS_TEST_DIRNAME/../../completions/_obs"
 	fish --no-execute "$BATS_TEST_DIRNAME/../../completions/obs.fish"
 }
+
+@test "obs-metric bash completion offers commands, options and values" {
+	run bash -c '
+		source /usr/share/bash-completion/bash_completion 2>/dev/null || true
+		source "$0"
+		complete_words() { COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMPREPLY=(); _obs_metric; echo "${COMPREPLY[*]}"; }
+		complete_words obs-metric obs
+		complete_words obs-metric inc --b
+		complete_words obs-metric observe --type s
+		complete_words obs-metric query -o t
+		complete_words obs-metric collect --collectors cpu,me
+		complete_words obs-metric import --format open
+		complete_words obs-metric expose --textf' "$BATS_TEST_DIRNAME/../../completions/obs-metric.bash"
+	assert_success
+	assert_line --index 0 "observe"
+	assert_line --index 1 "--by"
+	assert_line --index 2 "summary"
+	assert_line --index 3 "table"
+	assert_line --index 4 "cpu,meminfo"
+	assert_line --index 5 "openmetrics"
+	assert_line --index 6 "--textfile"
+}
+
+@test "every obs-metric command is in each completion file, and they parse" {
+	for c in inc add set observe import collect scrape expose query; do
+		grep -q "$c" "$BATS_TEST_DIRNAME"/../../completions/obs-metric.bash
+		grep -q "'$c:" "$BATS_TEST_DIRNAME"/../../completions/_obs-metric
+		grep -q -- "-a $c " "$BATS_TEST_DIRNAME"/../../completions/obs-metric.fish
+	done
+	if command -v zsh >/dev/null; then zsh -n "$BATS_TEST_DIRNAME"/../../completions/_obs-metric; fi
+	if command -v fish >/dev/null; then fish --no-execute "$BATS_TEST_DIRNAME"/../../completions/obs-metric.fish; fi
+}

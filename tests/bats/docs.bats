@@ -22,3 +22,29 @@ top="$BATS_TEST_DIRNAME/../.."
 		grep -q "obs-trace $c" "$top/README.md"
 	done
 }
+
+@test "every obs-metric command has --help, a man page section and a README mention" {
+	for c in inc add set observe import collect scrape expose query; do
+		run "$OBS_BIN/obs-metric" "$c" --help
+		assert_success
+		assert_line --index 0 --partial "usage: obs-metric $c"
+		grep -q "^\.Ss .*$c" "$top/man/man1/obs-metric.1"
+		grep -q "obs-metric $c" "$top/README.md"
+	done
+}
+
+@test "the man page lists exactly the PromQL functions the engine supports" {
+	# Supported: the functions of lib/obs_promql_func.c with an implementation.
+	supported=$(sed -n 's/^\t{ "\([a-z_0-9]*\)", .*, call_[a-z_0-9]* },$/\1/p' "$top/lib/obs_promql_func.c" | sort)
+	refused=$(sed -n 's/^\t{ "\([a-z_0-9]*\)", .*, NULL },$/\1/p' "$top/lib/obs_promql_func.c" | sort)
+	man_functions=$(sed -n '/^\.It Functions$/,/^\.It Aggregations$/p' "$top/man/man1/obs-metric.1" |
+		sed -n 's/^\.Li \([a-z_0-9]*\).*/\1/p' | sort)
+	man_refused=$(sed -n '/^\.It Refused$/,/^\.El$/p' "$top/man/man1/obs-metric.1" |
+		sed -n 's/^\.Li \([a-z_0-9]*\).*/\1/p' | grep -v -x -e group -e count_values -e atan2 | sort)
+	[ "$supported" = "$man_functions" ]
+	[ "$refused" = "$man_refused" ]
+	for f in $supported; do
+		run "$OBS_BIN/obs-metric" query "$f" </dev/null
+		[[ "$output" != *"unsupported"* ]]
+	done
+}

@@ -1,6 +1,6 @@
 #!/bin/sh
-# Record the kinds of spans obs-trace writes and check them (and the span
-# fixtures) against share/schema/span.schema.json.
+# Record the spans obs-trace and the metrics obs-metric write, and check them
+# (and the fixtures) against the JSON Schemas in share/schema/.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${OBS_BIN:-$top/build/bin}
@@ -31,3 +31,22 @@ for f in "$top"/tests/fixtures/logs/*/*.ndjson; do
 	[ -f "$f" ] && set -- "$@" "$f"
 done
 /usr/bin/python3 "$top/tests/schema/validate.py" "$top/share/schema/log.schema.json" "$@"
+
+# Metric records: what every recording command of obs-metric writes.
+export OBS_HOME="$tmp/metrics"
+m="$bin/obs-metric"
+"$m" inc jobs_total -l job=backup --help-text 'Jobs run.' --unit jobs
+"$m" add bytes_total 1.5e3 -l dir='a "quoted" \ path'
+"$m" set temperature_celsius -- -4.5
+"$m" set ratio NaN
+"$m" set ceiling +Inf
+"$m" observe request_seconds 0.25 --time 2026-11-24T10:00:00Z
+"$m" observe --type summary payload_bytes 512
+"$m" import "$top/tests/fixtures/prom/node.prom"
+"$m" import --format openmetrics "$top/tests/fixtures/prom/openmetrics.prom"
+"$m" import "$top/tests/fixtures/prom/rich.ndjson"
+"$m" collect
+"$m" collect --pid $$
+"$m" collect -- true
+set -- "$OBS_HOME"/metrics/*.ndjson
+/usr/bin/python3 "$top/tests/schema/validate.py" "$top/share/schema/metric.schema.json" "$@"
