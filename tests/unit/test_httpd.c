@@ -21,6 +21,7 @@
 #include <curl/curl.h>
 #include <zlib.h>
 
+#include "failalloc.h"
 #include "obs_httpd.h"
 #include "obs_time.h"
 
@@ -220,6 +221,48 @@ static void test_response(void **state)
 	assert_null(r.body);
 	assert_int_equal(r.nheaders, 0);
 	obs_httpd_response_release(&r);
+}
+
+/* Allocation failures in the helpers: a 500 or an error, never a crash. */
+static void test_oom(void **state)
+{
+	struct obs_httpd_response r;
+	struct sockaddr_storage sa;
+	socklen_t len;
+	struct obs_error err;
+	long k;
+	int rc, ok;
+
+	(void)state;
+	if (!failalloc_works())
+		skip();
+	memset(&r, 0, sizeof(r));
+	alloc_budget = 0;
+	assert_int_equal(obs_httpd_set(&r, 200, "a/b", "x", 1), -1);
+	alloc_budget = -1;
+	assert_int_equal(r.status, 500);
+	assert_null(r.body);
+	alloc_budget = 0;
+	assert_int_equal(obs_httpd_set_text(&r, 200, "%s", "text"), -1);
+	alloc_budget = -1;
+	assert_int_equal(r.status, 500);
+	for (k = 0; k < 2; k++) {
+		alloc_budget = k;
+		assert_int_equal(obs_httpd_add_header(&r, "X-A", "1"), -1);
+		alloc_budget = -1;
+	}
+	assert_int_equal(r.nheaders, 0);
+	obs_httpd_response_release(&r);
+	for (k = 0, ok = 0; k < 100 && !ok; k++) {
+		alloc_budget = k;
+		rc = obs_httpd_parse_listen("[::1]:80", &sa, &len, &err);
+		alloc_budget = -1;
+		if (rc < 0)
+			assert_true(!strcmp(err.msg, "out of memory") ||
+				    !strcmp(err.msg, "cannot resolve '::1': Memory allocation failure"));
+		ok = rc == 0;
+	}
+	assert_true(ok);
 }
 
 /* ---- a live server ---------------------------------------------------------------- */
@@ -816,6 +859,7 @@ int main(void)
 		cmocka_unit_test(test_parse_size),
 		cmocka_unit_test(test_secret_equal),
 		cmocka_unit_test(test_response),
+		cmocka_unit_test(test_oom),
 		cmocka_unit_test(test_routes_and_auth),
 		cmocka_unit_test(test_bodies),
 		cmocka_unit_test(test_stop),

@@ -17,6 +17,7 @@
 
 #include <zlib.h>
 
+#include "failalloc.h"
 #include "obs_promfeed.h"
 #include "obs_time.h"
 
@@ -400,6 +401,48 @@ static void test_buckets_and_errors(void **state)
 	assert_string_equal(err.msg, msg);
 }
 
+/* Allocation failures at every step: an error or a skipped line, never a crash. */
+static void test_oom(void **state)
+{
+	struct fx *x = *state;
+	char p[256];
+	gzFile gz;
+	long k;
+	int done = 0;
+
+	if (!failalloc_works())
+		skip();
+	path_of(x, "2026-11-23.ndjson.gz", p, sizeof(p));
+	mkdir(x->mdir, 0700);
+	gz = gzopen(p, "wb");
+	gzputs(gz, counter("a", 1, 0));
+	gzclose(gz);
+	append(x, "2026-11-24.ndjson", counter("a", 3, 0));
+	append(x, "2026-11-24.ndjson", counter("b", 7, 1));
+	for (k = 0; k < 10000 && !done; k++) {
+		struct obs_promfeed f;
+		struct obs_error err;
+		char *text = NULL;
+		size_t len;
+		int rc;
+
+		obs_promfeed_init(&f, &x->st);
+		err.msg[0] = '\0';
+		alloc_budget = k;
+		rc = obs_promfeed_refresh(&f, 0, &err);
+		if (rc == 0)
+			text = obs_promfeed_text(&f, &len, &err);
+		alloc_budget = -1;
+		if (rc < 0 || !text)
+			assert_true(err.msg[0] != '\0');
+		else if (!strcmp(text, JOBS("4", "7")))
+			done = 1;
+		free(text);
+		obs_promfeed_release(&f);
+	}
+	assert_true(done);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -409,6 +452,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_gz_and_long_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_window, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_buckets_and_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_oom, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
