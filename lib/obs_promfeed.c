@@ -35,6 +35,7 @@ void obs_promfeed_init(struct obs_promfeed *f, struct obs_store *st)
 {
 	memset(f, 0, sizeof(*f));
 	f->st = st;
+	obs_metric_scan_init(&f->scan);
 }
 
 static void skip(struct obs_promfeed *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -67,32 +68,33 @@ static int start_over(struct obs_promfeed *f, struct obs_error *err)
 	return 0;
 }
 
-static int record_time(json_t *rec, int64_t *ns)
-{
-	json_t *t = json_object_get(rec, "time");
-
-	return json_is_string(t) ? obs_time_parse(json_string_value(t), ns, NULL) : -1;
-}
-
+/* One line, as obs-metric expose reads it. */
 static void add_line(struct obs_promfeed *f, const char *path, unsigned long lineno,
 		     const char *line, size_t len, int64_t since)
 {
+	struct obs_metric_scan *m = &f->scan;
 	struct obs_error err;
-	json_error_t jerr;
 	json_t *rec;
-	int64_t t;
+	int rc;
 
 	if (strspn(line, " \t\r") >= len)
 		return;
-	rec = json_loadb(line, len, 0, &jerr);
+	rc = obs_metric_scan_line(m, line, len, 0, &err);
+	if (rc == 0)
+		return;   /* another signal's record */
+	if (rc < 0) {
+		skip(f, "%s:%lu: %s", path, lineno, err.msg);
+		return;
+	}
+	if (since != OBS_TIME_MIN && m->has_time && m->time_ns < since)
+		return;
+	rec = obs_metric_scan_record(m, m->has_time ? m->time_ns : 0);
 	if (!rec) {
-		skip(f, "%s:%lu: invalid JSON: %s", path, lineno, jerr.text);
+		skip(f, "%s:%lu: out of memory", path, lineno);
 		return;
 	}
-	if (since != OBS_TIME_MIN && record_time(rec, &t) == 0 && t < since) {
-		json_decref(rec);
-		return;
-	}
+	if (!m->has_time)
+		json_object_del(rec, "time");
 	if (obs_promtext_writer_add(&f->w, rec, &err) < 0)
 		skip(f, "%s:%lu: %s", path, lineno, err.msg);
 	else
@@ -469,6 +471,7 @@ void obs_promfeed_release(struct obs_promfeed *f)
 {
 	if (f->started)
 		obs_promtext_writer_release(&f->w);
+	obs_metric_scan_release(&f->scan);
 	free(f->segs);
 	memset(f, 0, sizeof(*f));
 }

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "obs_error.h"
+#include "obs_metric_scan.h"
 #include "obs_promtext.h"
 #include "obs_store.h"
 
@@ -30,10 +31,12 @@
  * records of the last since_window ns only (records without a time are
  * kept), from the segments of the days it covers.
  *
- * Records that cannot be used (invalid JSON, not a metric, a family with
- * two types; see obs_promtext_writer_add) are skipped and counted; lines
- * longer than max_line are skipped too. Memory: the writer (one entry per
- * series) and one entry per segment.
+ * Lines are read as `obs-metric expose` reads them (obs_metric_scan):
+ * records of other types are passed over; lines that are not valid metric
+ * records, records the writer refuses (a family with two types; see
+ * obs_promtext_writer_add) and lines longer than max_line are skipped and
+ * counted. Memory: the writer (one entry per series) and one entry per
+ * segment.
  */
 
 struct obs_promfeed_seg;
@@ -53,6 +56,7 @@ struct obs_promfeed {
 
 	/* Private. */
 	struct obs_store *st;
+	struct obs_metric_scan scan;
 	struct obs_promtext_writer w;
 	int started;
 	struct obs_promfeed_seg *segs;

@@ -189,6 +189,21 @@ metrics_fixture() {
 	fi
 }
 
+@test "/metrics is what obs-metric expose prints for the same store" {
+	metrics_fixture
+	printf '%s\n' '{"type":"metric","name":"free_bytes","metric_type":"gauge","value":"+Inf","labels":{"fs":"/"},"time":"2026-11-24T11:00:00Z","help":"Free \\ bytes\nsecond line","unit":"bytes"}' \
+		'{"type":"log","time":"2026-11-24T11:00:00Z","level":"info","msg":"not a metric"}' \
+		>>"$OBS_HOME/metrics/2026-11-24.ndjson"
+	serve_start
+	run curl -sS "$SERVE_URL/metrics"
+	assert_success
+	served=$output
+	run "$OBS_BIN/obs-metric" expose </dev/null
+	assert_success
+	assert_output "$served"
+	assert_line 'free_bytes{fs="/"} +Inf'
+}
+
 @test "/metrics reads the store at every request; --buckets and --metrics-window apply" {
 	metrics_fixture
 	serve_start --buckets 0.1,1 --metrics-window 1h
@@ -239,7 +254,7 @@ metrics_fixture() {
 	refute_output --partial 'queue="z"'
 	run grep -F '/metrics: 2 records skipped (first: ' "$BATS_TEST_TMPDIR/serve.err"
 	assert_success
-	assert_output --partial "2026-11-24.ndjson:7: invalid JSON"
+	assert_output --partial "2026-11-24.ndjson:7: not a JSON object"
 }
 
 # ---- auth ----------------------------------------------------------------------------------

@@ -228,7 +228,7 @@ static void test_bad_lines(void **state)
 	append(x, "2026-11-24.ndjson", counter("a", 1, 1));
 	expect_text(x, "# TYPE jobs_total counter\njobs_total{queue=\"a\"} 4\n");
 	assert_int_equal(x->f.skipped, 3);
-	snprintf(want, sizeof(want), "%s:2: invalid JSON: '[' or '{' expected near 'not'", p);
+	snprintf(want, sizeof(want), "%s:2: not a JSON object", p);
 	assert_string_equal(x->f.problem, want);
 	/* an over-long line still being written is skipped once, when it is complete */
 	big[199998] = '\0';
@@ -266,7 +266,7 @@ static void test_gz_and_long_lines(void **state)
 	gzclose(gz);
 	expect_text(x, "# TYPE jobs_total counter\njobs_total{queue=\"a\"} 3\n");
 	assert_int_equal(x->f.skipped, 2);
-	snprintf(want, sizeof(want), "%s:2: not a metric record", p);
+	snprintf(want, sizeof(want), "%s:2: not a JSON object", p);
 	assert_string_equal(x->f.problem, want);
 	obs_promfeed_release(&x->f);
 
