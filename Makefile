@@ -59,6 +59,9 @@ MHD_LIBS  := $(shell $(PKG_CONFIG) --libs libmicrohttpd gnutls 2>/dev/null)
 obs-metric-scrape_LIBS := $(CURL_LIBS)
 obs-metric-scrape_EXTRA_SRC := cmd/obs-metric/metric_common.c
 faultsrv_LIBS := $(MHD_LIBS)
+# obs_httpd.o (obs-export serve, and its unit test) uses libmicrohttpd.
+obs-export_LIBS += $(MHD_LIBS)
+test_httpd_LIBS := $(MHD_LIBS)
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(CPPFLAGS)
 
 # ---- library -------------------------------------------------------------
@@ -117,7 +120,7 @@ build/fuzz/lib/%.o: lib/%.c $(wildcard lib/*.h)
 
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_OBJ)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB_OBJ) $(PKG_LIBS) $(CURL_LIBS) -lm
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB_OBJ) $(PKG_LIBS) $(CURL_LIBS) $(MHD_LIBS) -lm
 
 fuzz: $(FUZZ_BINS)
 	@set -e; for f in $(FUZZ_BINS); do \
