@@ -53,9 +53,17 @@ CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 # link it. <name>_LIBS also gives a test or helper its extra libraries.
 CURL_LIBS := $(shell $(PKG_CONFIG) --libs libcurl 2>/dev/null)
 MHD_LIBS  := $(shell $(PKG_CONFIG) --libs libmicrohttpd gnutls 2>/dev/null)
+# obs-metric-scrape is the HTTP half of `obs-metric scrape` (obs-metric runs
+# it), so that obs-metric itself never loads libcurl; it shares the
+# command helpers of obs-metric.
+obs-metric-scrape_LIBS := $(CURL_LIBS)
+obs-metric-scrape_EXTRA_SRC := cmd/obs-metric/metric_common.c
 faultsrv_LIBS := $(MHD_LIBS)
 SNAPPY_LIBS := $(shell $(PKG_CONFIG) --libs snappy 2>/dev/null || echo -lsnappy)
 obs-export_LIBS := $(CURL_LIBS) $(SNAPPY_LIBS)
+# obs_httpd.o (obs-export serve, and its unit test) uses libmicrohttpd.
+obs-export_LIBS += $(MHD_LIBS)
+test_httpd_LIBS := $(MHD_LIBS)
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(CPPFLAGS)
 
 # ---- library -------------------------------------------------------------
@@ -67,7 +75,7 @@ LIB       := $(O)/lib/libobs-common.a
 PROGS     := $(notdir $(wildcard cmd/obs-* cmd/obs))
 BINS      := $(PROGS:%=$(O)/bin/%)
 define prog_rules
-$(1)_SRC := $$(sort $$(wildcard cmd/$(1)/*.c))
+$(1)_SRC := $$(sort $$(wildcard cmd/$(1)/*.c)) $$($(1)_EXTRA_SRC)
 $(1)_OBJ := $$($(1)_SRC:%.c=$(O)/%.o)
 $(O)/bin/$(1): $$($(1)_OBJ) $(LIB)
 	@mkdir -p $$(@D)
@@ -114,7 +122,7 @@ build/fuzz/lib/%.o: lib/%.c $(wildcard lib/*.h)
 
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_OBJ)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB_OBJ) $(PKG_LIBS) $(CURL_LIBS) -lm
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB_OBJ) $(PKG_LIBS) $(CURL_LIBS) $(MHD_LIBS) -lm
 
 fuzz: $(FUZZ_BINS)
 	@set -e; for f in $(FUZZ_BINS); do \

@@ -5,7 +5,7 @@ _obs_export() {
 	COMPREPLY=()
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
-	local commands="otlp pushgateway remote-write loki elasticsearch splunk datadog zipkin webhook file help"
+	local commands="otlp pushgateway remote-write loki elasticsearch splunk datadog zipkin webhook file serve help"
 	cmd=
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
@@ -35,7 +35,8 @@ _obs_export() {
 		COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	-u|--url|--endpoint|--name|--since|--batch|--batch-bytes|--flush-interval|--poll-interval|\
 	--timeout|--retry-deadline|--retry-initial|--retry-max|-H|--header|--buckets|--job|--group|\
-	--label|--static-label|--index|--sourcetype|--source|--site|--tag)
+	--label|--static-label|--index|--sourcetype|--source|--site|--tag|-l|--listen|--max-body|\
+	--max-decompressed|--max-connections|--metrics-window|--shutdown-timeout)
 		return ;;
 	esac
 	local common="--url --signal --name --since --reset-cursor --follow --batch --batch-bytes
@@ -53,6 +54,12 @@ _obs_export() {
 	datadog) opts="--site --api-key-file --source --tag" ;;
 	file) opts="--output --buckets" ;;
 	zipkin|webhook) opts="" ;;
+	serve)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--listen --token-file --max-body --max-decompressed
+				--max-connections --metrics-window --buckets --shutdown-timeout --verbose --help" -- "$cur"))
+		fi
+		return ;;
 	help) COMPREPLY=($(compgen -W "$commands" -- "$cur")); return ;;
 	esac
 	if [[ $cur == -* ]]; then

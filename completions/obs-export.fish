@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # fish completion for obs-export
-set -l cmds otlp pushgateway remote-write loki elasticsearch splunk datadog zipkin webhook file help
+set -l cmds otlp pushgateway remote-write loki elasticsearch splunk datadog zipkin webhook file serve help
 complete -c obs-export -f
 complete -c obs-export -n "not __fish_seen_subcommand_from $cmds" -a otlp -d 'send spans, metrics and logs over OTLP/HTTP'
 complete -c obs-export -n "not __fish_seen_subcommand_from $cmds" -a pushgateway -d 'push metrics to a Pushgateway'
@@ -12,6 +12,7 @@ complete -c obs-export -n "not __fish_seen_subcommand_from $cmds" -a datadog -d 
 complete -c obs-export -n "not __fish_seen_subcommand_from $cmds" -a zipkin -d 'send spans to Zipkin'
 complete -c obs-export -n "not __fish_seen_subcommand_from $cmds" -a webhook -d 'post records as NDJSON'
 complete -c obs-export -n "not __fish_seen_subcommand_from $cmds" -a file -d 'write OpenTelemetry file-exporter lines'
+complete -c obs-export -n "not __fish_seen_subcommand_from $cmds" -a serve -d 'serve /metrics and receive OTLP/HTTP'
 complete -c obs-export -n "not __fish_seen_subcommand_from $cmds" -l help -d 'show help'
 complete -c obs-export -n "not __fish_seen_subcommand_from $cmds" -l version -d 'show version'
 set -l dests otlp pushgateway remote-write loki elasticsearch splunk datadog zipkin webhook file
@@ -61,3 +62,12 @@ complete -c obs-export -n "__fish_seen_subcommand_from datadog" -l api-key-file 
 complete -c obs-export -n "__fish_seen_subcommand_from datadog" -l tag -x -d 'tag KEY:VALUE'
 complete -c obs-export -n "__fish_seen_subcommand_from file" -l output -rF -d 'output file'
 complete -c obs-export -n "__fish_seen_subcommand_from help" -a "$dests"
+complete -c obs-export -n "__fish_seen_subcommand_from serve" -s l -l listen -x -d 'address to listen on'
+complete -c obs-export -n "__fish_seen_subcommand_from serve" -l token-file -rF -d 'bearer token file'
+complete -c obs-export -n "__fish_seen_subcommand_from serve" -l max-body -x -d 'request body limit'
+complete -c obs-export -n "__fish_seen_subcommand_from serve" -l max-decompressed -x -d 'decompressed body limit'
+complete -c obs-export -n "__fish_seen_subcommand_from serve" -l max-connections -x -d 'connections at once'
+complete -c obs-export -n "__fish_seen_subcommand_from serve" -l metrics-window -x -d 'metrics served'
+complete -c obs-export -n "__fish_seen_subcommand_from serve" -l buckets -x -d 'histogram bounds'
+complete -c obs-export -n "__fish_seen_subcommand_from serve" -l shutdown-timeout -x -d 'grace after a stop'
+complete -c obs-export -n "__fish_seen_subcommand_from serve" -s v -l verbose -d 'log requests'

@@ -44,7 +44,7 @@ _obs_trace() {
 	esac
 	local opts
 	case $cmd in
-	exec) opts="--name --service --attr --kind --timeout --kill-after --help --" ;;
+	exec) opts="--name --service --attr --kind --timeout --kill-after --capture-logs --help --" ;;
 	start) opts="--service --attr --kind --shell --help" ;;
 	end) opts="--status --message --exit-code --attr --span --env --shell --help" ;;
 	event) opts="--attr --time --span --help" ;;

@@ -20,6 +20,7 @@ complete -c obs-trace -n '__fish_seen_subcommand_from exec start end event' -s a
 complete -c obs-trace -n '__fish_seen_subcommand_from exec start' -s k -l kind -xa $kinds -d 'span kind'
 complete -c obs-trace -n '__fish_seen_subcommand_from exec' -s t -l timeout -x -d 'terminate after DURATION'
 complete -c obs-trace -n '__fish_seen_subcommand_from exec' -l kill-after -x -d 'SIGKILL after DURATION'
+complete -c obs-trace -n '__fish_seen_subcommand_from exec' -l capture-logs -d 'record output lines as logs'
 complete -c obs-trace -n '__fish_seen_subcommand_from start end' -l shell -xa 'sh bash zsh fish' -d 'shell code for'
 complete -c obs-trace -n '__fish_seen_subcommand_from end' -l status -xa 'ok error unset' -d 'span status'
 complete -c obs-trace -n '__fish_seen_subcommand_from end' -s m -l message -x -d 'status message'

@@ -29,6 +29,21 @@
  *            a string by its value, a number as written in the record,
  *            true/false, null
  *
+ * and, for log records (and any record with such fields):
+ *
+ *   level    "level" is a level word of at least this rank (obs_log_level_rank:
+ *            "warn" takes warn, error and fatal); a record without a level,
+ *            or with one no table knows, ranks below all
+ *   where    "k=v" (repeatable, all must hold): the top-level field k (else,
+ *            when k has dots, the nested field they lead to: "http.status"
+ *            is {"http":{"status":...}}) is a scalar whose text is v, as
+ *            for attr
+ *   grep     "msg" is a string in which a PCRE2 regular expression matches
+ *            somewhere (UTF-8 mode; a leading "(?i)" ignores case)
+ *
+ * The time that since and until read is "start" by default (spans); log
+ * records are filtered on "time" (obs_filter_time_field).
+ *
  * Speed: before tokenizing, the line must contain the distinctive bytes of
  * the conditions (the quoted trace id, service, status, literal parts of
  * the glob, attribute key and value). JSON lets any character be written
@@ -59,6 +74,11 @@ struct obs_filter {
 	int64_t until;              /* ns, OBS_TIME_MAX if unset */
 	struct obs_filter_attr *attrs;
 	int nattrs;
+	int min_level;              /* rank 1-6 (obs_log_level_rank), 0 if unset */
+	struct obs_filter_attr *where;
+	int nwhere;
+	char *grep;                 /* the pattern as given */
+	const char *time_field;     /* "start" (default) or as set; static or borrowed */
 
 	/*
 	 * The scanner holding the line last passed to obs_filter_match: after
@@ -73,6 +93,8 @@ struct obs_filter {
 	int dirty;                  /* needles must be rebuilt */
 	char *tmp;                  /* NUL-terminated copy of a field for fnmatch */
 	size_t tmpcap;
+	void *grep_re;              /* pcre2_code_8 * */
+	void *grep_md;              /* pcre2_match_data_8 * */
 };
 
 void obs_filter_init(struct obs_filter *f);
@@ -80,15 +102,25 @@ void obs_filter_release(struct obs_filter *f);
 
 /*
  * Add condition OPTION ("type", "trace", "service", "name", "status",
- * "min-duration", "max-duration", "since", "until", "attr") with VALUE, as
- * given on a command line. A repeated option other than attr replaces the
- * earlier value. Relative times count back from obs_time_now(). Errors:
- * "invalid trace id 'x'", "invalid status 'x' (expected ok, error or
- * unset)", "invalid attribute 'x' (expected KEY=VALUE)", the time and
- * duration parsers' messages, "unknown filter 'x'". Returns 0 or -1.
+ * "min-duration", "max-duration", "since", "until", "attr", "level",
+ * "where", "grep") with VALUE, as given on a command line. A repeated
+ * option other than attr and where replaces the earlier value. Relative
+ * times count back from obs_time_now(). Errors: "invalid trace id 'x'",
+ * "invalid status 'x' (expected ok, error or unset)", "invalid attribute
+ * 'x' (expected KEY=VALUE)", "invalid field 'x' (expected KEY=VALUE)",
+ * "invalid level 'x' (expected trace, debug, info, warn, error or
+ * fatal)", "invalid regular expression 'x': <PCRE2's message> at offset
+ * N", the time and duration parsers' messages, "unknown filter 'x'".
+ * Returns 0 or -1.
  */
 int obs_filter_add(struct obs_filter *f, const char *option, const char *value,
 		   struct obs_error *err);
+
+/*
+ * The field --since and --until compare: "start" (the default, spans) or
+ * "time" (logs, events, metrics). FIELD is borrowed and must outlive F.
+ */
+void obs_filter_time_field(struct obs_filter *f, const char *field);
 
 /* 1 if the filter has no condition at all. */
 int obs_filter_empty(const struct obs_filter *f);

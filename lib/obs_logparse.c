@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Log-format parsers: JSON, logfmt, syslog, access logs, journald, regex, into log records. */
 #include "obs_logparse.h"
+#include "obs_logparse_int.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -1358,10 +1359,17 @@ static size_t put_utf8(char *out, long cp)
 static json_t *unquote(struct obs_logparse *p, const char *s, size_t len)
 {
 	char *out = scratch(p, len + 1);
-	size_t i, m = 0;
 
 	if (!out)
 		return NULL;
+	return jstring(out, obs_lp_unquote(s, len, out));
+}
+
+/* The unescaping itself, into OUT (LEN bytes are enough); returns the length. */
+size_t obs_lp_unquote(const char *s, size_t len, char *out)
+{
+	size_t i, m = 0;
+
 	for (i = 0; i < len; i++) {
 		static const char from[] = "\"\\/nrtbfav", to[] = "\"\\/\n\r\t\b\f\a\v";
 		const char *e;
@@ -1394,7 +1402,7 @@ static json_t *unquote(struct obs_logparse *p, const char *s, size_t len)
 			out[m++] = s[i];
 		}
 	}
-	return jstring(out, m);
+	return m;
 }
 
 static int key_start_char(int c)
@@ -2461,4 +2469,39 @@ int obs_logjoin_push(struct obs_logjoin *j, const char *line, size_t len, json_t
 int obs_logjoin_finish(struct obs_logjoin *j, json_t **rec, struct obs_error *err)
 {
 	return join_take(j, rec, err);
+}
+
+/* ---- for obs_logfast.c (obs_logparse_int.h) ------------------------------------------- */
+
+int obs_lp_text_time(struct obs_logparse *p, const char *s, size_t len, int64_t *ns)
+{
+	return text_time(p, s, len, ns);
+}
+
+int obs_lp_hex_id(const char *s, size_t len, size_t want, char *out)
+{
+	return hex_id(s, len, want, out);
+}
+
+int obs_lp_utf8_valid(const char *s, size_t len)
+{
+	return utf8_valid(s, len);
+}
+
+const char *const *obs_lp_json_aliases(enum obs_lp_role role)
+{
+	switch (role) {
+	case OBS_LP_TIME:
+		return json_time;
+	case OBS_LP_LEVEL:
+		return json_level;
+	case OBS_LP_MSG:
+		return json_msg;
+	case OBS_LP_SERVICE:
+		return json_service;
+	case OBS_LP_TRACE:
+		return json_trace;
+	default:
+		return json_span;
+	}
 }

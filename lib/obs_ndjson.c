@@ -363,6 +363,32 @@ static int discard_line(struct obs_ndjson_reader *r, struct obs_error *err)
 }
 
 /*
+ * keep_long: return the first MAX bytes of the line at P, fewer when the
+ * cut would split a UTF-8 character (at most 3 bytes back, so that binary
+ * garbage still gives a line). The byte after it is overwritten with the
+ * NUL: it belongs to the part of the line that is dropped.
+ */
+static int cut_line(struct obs_ndjson_reader *r, char *p, size_t max, char **line, size_t *len)
+{
+	size_t n = max, back = 0;
+
+	while (n > 0 && back < 3 && ((unsigned char)p[n] & 0xc0) == 0x80) {
+		n--;
+		back++;
+	}
+	if (back == 3 && ((unsigned char)p[n] & 0xc0) == 0x80)
+		n = max;
+	if (back && n < max && (unsigned char)p[n] < 0xc0)
+		n = max;  /* not a character start after all: garbage, cut where asked */
+	p[n] = '\0';
+	*line = p;
+	*len = n;
+	r->cut = 1;
+	r->cuts++;
+	return 1;
+}
+
+/*
  * The line machine shared by next_line and next: returns 1 with a line
  * (*torn set when it is a final line without newline), 0 at end, -1. Does
  * not warn about torn lines, so that next can word it.
@@ -381,6 +407,14 @@ static int next_raw(struct obs_ndjson_reader *r, char **line, size_t *len, int *
 	if (!r->buf && reader_start(r, err) < 0)
 		goto fail;
 	max_line = effective_max_line(r);
+	r->cut = 0;
+	if (r->discard) {
+		/* Everything buffered belongs to the line that was returned cut. */
+		r->discard = 0;
+		r->pos = r->len;
+		if (discard_line(r, err) < 0)
+			goto fail;
+	}
 	scan = r->pos;
 	for (;;) {
 		nl = memchr(r->buf + scan, '\n', r->len - scan);
@@ -392,6 +426,11 @@ static int next_raw(struct obs_ndjson_reader *r, char **line, size_t *len, int *
 		} else if (r->len - r->pos > max_line + 1) {
 			/* Longer than any acceptable line already, newline or not. */
 			r->lineno++;
+			if (r->keep_long) {
+				/* Hand over its start now; the rest goes on the next call. */
+				r->discard = 1;
+				return cut_line(r, r->buf + r->pos, max_line, line, len);
+			}
 			if (discard_line(r, err) < 0)
 				goto fail;
 			if (bad_line(r, err, 1, "line longer than %zu bytes", max_line) < 0)
@@ -432,6 +471,10 @@ static int next_raw(struct obs_ndjson_reader *r, char **line, size_t *len, int *
 		if (n > max_line) {
 			if (last)
 				r->torn = 1;
+			if (r->keep_long) {
+				*torn = last;
+				return cut_line(r, p, max_line, line, len);
+			}
 			if (bad_line(r, err, 1, "line longer than %zu bytes", max_line) < 0)
 				return -1;
 			continue;

@@ -39,6 +39,15 @@ struct obs_ndjson_reader {
 	size_t max_line;          /* default OBS_NDJSON_MAX_LINE; 0 = default */
 	size_t max_decompressed;  /* gzip bomb limit; 0 = unlimited (default 8 GiB) */
 	int strict;               /* 1: a bad line is an error (-1), not skipped */
+	/*
+	 * 1: a line longer than max_line is not skipped but returned cut to
+	 * its first max_line bytes (fewer, to end on a UTF-8 character
+	 * boundary when the cut would split one), with cut set; the rest of
+	 * it is read and dropped, memory staying flat. No warning is given
+	 * (the caller reports it); strict does not apply to it. For readers
+	 * of text (log files) that must keep every line.
+	 */
+	int keep_long;
 	obs_ndjson_warn_fn *warn; /* may be NULL */
 	void *warn_ctx;
 
@@ -48,6 +57,8 @@ struct obs_ndjson_reader {
 				     at the end, the number of lines read */
 	unsigned long skipped;    /* lines skipped so far */
 	int torn;                 /* 1 once a final line without '\n' was seen */
+	int cut;                  /* keep_long: 1 if the line last returned was cut */
+	unsigned long cuts;       /* keep_long: lines returned cut so far */
 
 	/* Private. */
 	void *src;                /* gzip state (z_stream + input), NULL for plain */
@@ -55,6 +66,7 @@ struct obs_ndjson_reader {
 	char *buf;
 	size_t cap, len, pos;
 	int eof;
+	int discard;              /* keep_long: the rest of the line last returned is still to drop */
 	unsigned long long total; /* bytes of (decompressed) input consumed */
 };
 

@@ -27,6 +27,7 @@ int cmd_datadog(int argc, char **argv);
 int cmd_zipkin(int argc, char **argv);
 int cmd_webhook(int argc, char **argv);
 int cmd_file(int argc, char **argv);
+int cmd_serve(int argc, char **argv);      /* export_serve.c */
 
 /* ---- text buffers (abort when out of memory, as a CLI may) ---------------- */
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* obs-export: ship the store's records to the systems that scale (OTLP, Prometheus, Loki, ...). */
+/* obs-export: ship the store's records to the systems that scale (OTLP, Prometheus, Loki, ...), and serve them. */
 #include "export.h"
 #include "obs_cli.h"
 
@@ -24,6 +24,8 @@ static const struct obs_cmd commands[] = {
 	  "post records as NDJSON to a URL" },
 	{ "file", cmd_file, "file [--output FILE] [options] [FILE...]",
 	  "write OpenTelemetry file-exporter JSON lines" },
+	{ "serve", cmd_serve, "serve [options]",
+	  "serve /metrics to Prometheus and receive OTLP/HTTP traces, metrics and logs" },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -31,6 +33,7 @@ int main(int argc, char **argv)
 {
 	obs_cli_init(argv[0]);
 	return obs_cli_dispatch(commands,
-				"Ship records to OpenTelemetry, Prometheus, Loki, Elasticsearch and more.",
+				"Ship records to OpenTelemetry, Prometheus, Loki, Elasticsearch and more; "
+				"serve them.",
 				argc, argv);
 }

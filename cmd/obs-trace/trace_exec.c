@@ -23,6 +23,7 @@
 #include "obs_time.h"
 #include "obs_tracectx.h"
 #include "trace.h"
+#include "trace_capture.h"
 
 extern char **environ;
 
@@ -35,6 +36,8 @@ static const char exec_options[] =
 	"  -k, --kind KIND        internal, server, client, producer or consumer\n"
 	"  -t, --timeout DUR      terminate the command after DUR and exit 124\n"
 	"      --kill-after DUR   send SIGKILL this long after the timeout's SIGTERM (10s)\n"
+	"      --capture-logs     record each line of the command's output as a log record\n"
+	"                         of the span (the output still reaches the terminal)\n"
 	"  -h, --help             show this help\n"
 	"\n"
 	"In ARGS, {{traceparent}} is replaced by the child's trace context.\n"
@@ -53,6 +56,8 @@ struct exec_opts {
 	json_t *attrs;
 	int64_t timeout;      /* 0 = none */
 	int64_t kill_after;
+	int capture_logs;
+	struct trace_capture *capture;   /* set while output is captured */
 };
 
 struct exec_result {
@@ -79,6 +84,7 @@ static int parse_exec_opts(int argc, char **argv, struct exec_opts *o)
 		{ "kind", required_argument, NULL, 'k' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "kill-after", required_argument, NULL, 'K' },
+		{ "capture-logs", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -114,6 +120,9 @@ static int parse_exec_opts(int argc, char **argv, struct exec_opts *o)
 				obs_warnx("%s", err.msg);
 				return -1;
 			}
+			break;
+		case 'C':
+			o->capture_logs = 1;
 			break;
 		case 'h':
 			obs_cli_usage(stdout, exec_synopsis, exec_options);
@@ -188,7 +197,8 @@ static void block_signals(sigset_t *set, sigset_t *old)
 	sigprocmask(SIG_BLOCK, set, old);
 }
 
-static int spawn_child(char **argv, int own_group, const sigset_t *old, pid_t *pid)
+static int spawn_child(char **argv, int own_group, const sigset_t *old,
+		       const posix_spawn_file_actions_t *fa, pid_t *pid)
 {
 	posix_spawnattr_t attr;
 	sigset_t deflt;
@@ -207,7 +217,7 @@ static int spawn_child(char **argv, int own_group, const sigset_t *old, pid_t *p
 		posix_spawnattr_setpgroup(&attr, 0);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK |
 				 (own_group ? POSIX_SPAWN_SETPGROUP : 0));
-	rc = posix_spawnp(pid, argv[0], NULL, &attr, argv, environ);
+	rc = posix_spawnp(pid, argv[0], fa, &attr, argv, environ);
 	posix_spawnattr_destroy(&attr);
 	return rc;
 }
@@ -244,7 +254,7 @@ static void supervise(const struct exec_opts *o, const sigset_t *set, int own_gr
 			ts.tv_nsec = (long)(left % OBS_NS_PER_SEC);
 			tsp = &ts;
 		}
-		sig = sigtimedwait(set, &si, tsp);
+		sig = o->capture ? capture_wait(o->capture, set, tsp, &si) : sigtimedwait(set, &si, tsp);
 		if (sig < 0 && errno == EAGAIN) {
 			if (!r->timed_out) {
 				r->timed_out = 1;
@@ -453,6 +463,7 @@ int cmd_exec(int argc, char **argv)
 	struct exec_opts o = { .kind = "internal", .kill_after = 10 * OBS_NS_PER_SEC };
 	struct exec_result r = { 0 };
 	struct obs_context_child cc;
+	struct trace_capture capture;
 	struct obs_error err;
 	sigset_t set, old;
 	char **args, **child_argv;
@@ -495,14 +506,27 @@ int cmd_exec(int argc, char **argv)
 		return EXIT_OWN;
 	}
 	own_group = o.timeout > 0;
+	/* Logs belong to the span: none when nothing is recorded (OTEL_SDK_DISABLED). */
+	if (o.capture_logs && !disabled) {
+		if (capture_setup(&capture, cc.trace_id, cc.span_id,
+				  o.service ? o.service : obs_service_name("unknown_service"), &err) < 0)
+			obs_warnx("exec: output not captured: %s", err.msg);
+		else
+			o.capture = &capture;
+	}
 	block_signals(&set, &old);
 	start = obs_time_now();
 	t0 = obs_time_monotonic();
-	r.spawn_errno = spawn_child(child_argv, own_group, &old, &r.pid);
+	r.spawn_errno = spawn_child(child_argv, own_group, &old, o.capture ? &capture.fa : NULL,
+				    &r.pid);
+	if (o.capture)
+		capture_spawned(o.capture);
 	if (r.spawn_errno)
 		obs_warnx("cannot run '%s': %s", child_argv[0], strerror(r.spawn_errno));
 	else
 		supervise(&o, &set, own_group, &r);
+	if (o.capture)
+		capture_finish(o.capture);
 	if (cc.recording)
 		record_span(&o, &cc, child_argv, n, &r, start, start + obs_time_monotonic() - t0);
 	sigprocmask(SIG_SETMASK, &old, NULL);

@@ -37,7 +37,8 @@ static void list_dir(const char *dir, char *seen, size_t size)
 	if (!d)
 		return;
 	while ((de = readdir(d))) {
-		if (strncmp(de->d_name, "obs-", 4) || !de->d_name[4])
+		/* obs-NAME-PART programs are helpers run by obs-NAME, not tools */
+		if (strncmp(de->d_name, "obs-", 4) || !de->d_name[4] || strchr(de->d_name + 4, '-'))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		snprintf(key, sizeof(key), "\n%s\n", de->d_name + 4);

@@ -3,6 +3,7 @@ load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 
 : "${OBS_BIN:=$BATS_TEST_DIRNAME/../../build/bin}"
+: "${OBS_TEST_HELPERS:=$BATS_TEST_DIRNAME/../../build/tests/helpers}"
 
 obs_setup() {
 	export OBS_HOME="$BATS_TEST_TMPDIR/store"
@@ -69,3 +70,12 @@ accepted_ids() {
 		grep -o '"span_id":"[0-9a-f]*"' "$dir/$k.body" | cut -d'"' -f4
 	done
 }
+obs_metric() { "$OBS_BIN/obs-metric" "$@"; }
+# All metric records in the store, one per line.
+metrics() { cat "$OBS_HOME"/metrics/*.ndjson 2>/dev/null || true; }
+
+obs_log() { "$OBS_BIN/obs-log" "$@"; }
+
+# All log records in the store, one per line.
+logs() { cat "$OBS_HOME"/logs/*.ndjson 2>/dev/null || true; }
+log_count() { logs | grep -c . || true; }

@@ -18,11 +18,18 @@ setup() { obs_setup; }
 	[ -f "$dest/usr/share/zsh/site-functions/_obs-trace" ]
 	[ -f "$dest/usr/share/fish/vendor_completions.d/obs-trace.fish" ]
 	[ -f "$dest/usr/share/obs/schema/span.schema.json" ]
+	[ -x "$dest/usr/bin/obs-log" ]
+	[ -f "$dest/usr/share/man/man1/obs-log.1" ]
+	[ -f "$dest/usr/share/bash-completion/completions/obs-log" ]
+	[ -f "$dest/usr/share/zsh/site-functions/_obs-log" ]
+	[ -f "$dest/usr/share/fish/vendor_completions.d/obs-log.fish" ]
+	[ -f "$dest/usr/share/obs/schema/log.schema.json" ]
 	run "$dest/usr/bin/obs-trace" --version
 	assert_success
 	run make -s -C "$top" O="$o" DESTDIR="$dest" PREFIX=/usr uninstall
 	assert_success
 	[ ! -e "$dest/usr/bin/obs-trace" ]
+	[ ! -e "$dest/usr/bin/obs-log" ]
 	[ ! -e "$dest/usr/share/man/man1/obs-trace.1" ]
 	[ ! -e "$dest/usr/share/obs" ]
 }

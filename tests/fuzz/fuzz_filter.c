@@ -10,7 +10,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const options[] = {
 	"type", "trace", "service", "name", "status", "min-duration", "max-duration",
-	"since", "until", "attr",
+	"since", "until", "attr", "level", "where", "grep",
 };
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 

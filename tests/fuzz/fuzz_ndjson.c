@@ -18,6 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  *   bit 2  feed the rest gzip-compressed
  *   bits 3-4  max_line: 8, 100, 5000 or the default
  *   bit 5  max_decompressed of 1000 bytes
+ *   bit 6  keep_long: over-long lines come back cut
  */
 static const size_t max_lines[4] = { 8, 100, 5000, 0 };
 
@@ -71,7 +72,22 @@ static int write_gzip(int fd, const uint8_t *data, size_t size)
 struct ref {
 	const uint8_t *p, *end;
 	size_t max_line;
+	int keep_long;
 };
+
+/* Where keep_long cuts a line: at MAX, or before a UTF-8 character the cut would split. */
+static size_t ref_cut(const uint8_t *p, size_t max)
+{
+	size_t n = max, back = 0;
+
+	while (n > 0 && back < 3 && (p[n] & 0xc0) == 0x80) {
+		n--;
+		back++;
+	}
+	if ((back == 3 && (p[n] & 0xc0) == 0x80) || (back && p[n] < 0xc0))
+		n = max;
+	return n;
+}
 
 /* Next line the reader must return, or NULL at the end; *skipped counts long ones. */
 static const uint8_t *ref_next(struct ref *rf, size_t *len, unsigned long *skipped)
@@ -84,6 +100,10 @@ static const uint8_t *ref_next(struct ref *rf, size_t *len, unsigned long *skipp
 		rf->p = nl ? nl + 1 : rf->end;
 		if (n && start[n - 1] == '\r')
 			n--;
+		if (n > rf->max_line && rf->keep_long) {
+			*len = ref_cut(start, rf->max_line);
+			return start;
+		}
 		if (n > rf->max_line) {
 			(*skipped)++;
 			continue;
@@ -127,6 +147,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r.max_line = max_lines[(mode >> 3) & 3];
 	if (mode & 32)
 		r.max_decompressed = 1000;
+	r.keep_long = (mode & 64) != 0;
 	r.warn = check_warn;
 
 	/*
@@ -138,6 +159,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rf.p = data;
 	rf.end = data + size;
 	rf.max_line = r.max_line ? r.max_line : OBS_NDJSON_MAX_LINE;
+	rf.keep_long = r.keep_long;
 
 	for (;;) {
 		/* Every call uses up a line or ends: more calls than lines is a loop. */

@@ -90,7 +90,7 @@ static void test_add_errors(void **state)
 	add_fails("max-duration", "-5s", "invalid duration '-5s': negative durations are not allowed");
 	add_fails("since", "yesterday", "invalid time 'yesterday': expected a duration (2h), RFC 3339, a Unix timestamp or 'now'");
 	add_fails("until", "2026-13-01", "invalid time '2026-13-01': month out of range");
-	add_fails("where", "x", "unknown filter 'where'");
+	add_fails("bogus", "x", "unknown filter 'bogus'");
 }
 
 static void test_trace(void **state)
@@ -302,6 +302,175 @@ static void test_wrong_types(void **state)
 	obs_filter_release(&f);
 }
 
+/* ---- log conditions: level, where, grep, the time field ------------------------ */
+
+static const char LOG[] =
+	"{\"type\":\"log\",\"time\":\"2026-11-24T10:00:00.000000000Z\",\"level\":\"warn\","
+	"\"msg\":\"disk 91% full on /var\\nsecond line\",\"service\":\"api\","
+	"\"trace_id\":\"" TRACE "\",\"http.status\":500,\"http\":{\"method\":\"GET\","
+	"\"req\":{\"id\":\"r1\"}},\"user\":{\"id\":7},\"ok\":false,\"note\":null}";
+
+static void test_level(void **state)
+{
+	(void)state;
+	assert_int_equal(match1("level", "warn", LOG), 1);
+	assert_int_equal(match1("level", "WARNING", LOG), 1);
+	assert_int_equal(match1("level", "info", LOG), 1);
+	assert_int_equal(match1("level", "trace", LOG), 1);
+	assert_int_equal(match1("level", "error", LOG), 0);
+	assert_int_equal(match1("level", "4", LOG), 1);   /* a syslog severity is a level too */
+	/* Levels as other tools write them. */
+	assert_int_equal(match1("level", "error", "{\"level\":\"ERR\"}"), 1);
+	assert_int_equal(match1("level", "error", "{\"level\":\"Fatal\"}"), 1);
+	assert_int_equal(match1("level", "error", "{\"level\":\"\\u0065rror\"}"), 1);
+	/* No level, an unknown one, one too long for any word: below all. */
+	assert_int_equal(match1("level", "trace", "{\"msg\":\"x\"}"), 0);
+	assert_int_equal(match1("level", "trace", "{\"level\":\"loud\"}"), 0);
+	assert_int_equal(match1("level", "trace",
+				"{\"level\":\"errorerrorerrorerrorerrorerrorerrorerrorerrorerrorerrorerrorerror\"}"),
+			 0);
+	assert_int_equal(match1("level", "trace", "{\"level\":3}"), -1);
+	add_fails("level", "loud", "invalid level 'loud' (expected trace, debug, info, warn, error or fatal)");
+	add_fails("level", "", "invalid level '' (expected trace, debug, info, warn, error or fatal)");
+}
+
+static void test_where(void **state)
+{
+	struct obs_filter f;
+
+	(void)state;
+	assert_int_equal(match1("where", "service=api", LOG), 1);
+	assert_int_equal(match1("where", "service=ap", LOG), 0);
+	/* A flat dotted key first, then the path through nested objects. */
+	assert_int_equal(match1("where", "http.status=500", LOG), 1);
+	assert_int_equal(match1("where", "http.method=GET", LOG), 1);
+	assert_int_equal(match1("where", "http.req.id=r1", LOG), 1);
+	assert_int_equal(match1("where", "user.id=7", LOG), 1);
+	assert_int_equal(match1("where", "user.id=8", LOG), 0);
+	assert_int_equal(match1("where", "user.name=x", LOG), 0);
+	assert_int_equal(match1("where", "user.=x", LOG), 0);
+	assert_int_equal(match1("where", "ok.x=false", LOG), 0);
+	assert_int_equal(match1("where", "a.b.c=1", "{\"a.b\":{\"c\":1}}"), 1);
+	assert_int_equal(match1("where", "a.b.c=1", "{\"a\":{\"b.c\":1}}"), 1);
+	assert_int_equal(match1("where", "a.b.c=1", "{\"a.b\":{\"x\":1},\"a\":{\"b\":{\"c\":1}}}"), 1);
+	assert_int_equal(match1("where", "ok=false", LOG), 1);
+	assert_int_equal(match1("where", "note=null", LOG), 1);
+	assert_int_equal(match1("where", "user={\"id\":7}", LOG), 0);   /* not a scalar */
+	assert_int_equal(match1("where", "level=warn", LOG), 1);
+	add_fails("where", "x", "invalid field 'x' (expected KEY=VALUE)");
+	add_fails("where", "=x", "invalid field '=x' (expected KEY=VALUE)");
+
+	obs_filter_init(&f);
+	add_ok(&f, "where", "service=api");
+	add_ok(&f, "where", "http.status=500");
+	assert_int_equal(f.nwhere, 2);
+	assert_int_equal(obs_filter_match(&f, LOG, strlen(LOG), NULL), 1);
+	add_ok(&f, "where", "ok=true");
+	assert_int_equal(obs_filter_match(&f, LOG, strlen(LOG), NULL), 0);
+	assert_int_equal(obs_filter_empty(&f), 0);
+	obs_filter_release(&f);
+}
+
+static void test_grep(void **state)
+{
+	struct obs_filter f;
+	struct obs_error err = { "" };
+
+	(void)state;
+	assert_int_equal(match1("grep", "disk", LOG), 1);
+	assert_int_equal(match1("grep", "9[0-9]% full", LOG), 1);
+	assert_int_equal(match1("grep", "^second", LOG), 0);          /* ^ is the start of msg */
+	assert_int_equal(match1("grep", "(?m)^second", LOG), 1);
+	assert_int_equal(match1("grep", "DISK", LOG), 0);
+	assert_int_equal(match1("grep", "(?i)DISK", LOG), 1);
+	assert_int_equal(match1("grep", "api", LOG), 0);              /* only the message */
+	assert_int_equal(match1("grep", "x", "{\"level\":\"info\"}"), 0);
+	assert_int_equal(match1("grep", "caf\xc3\xa9", "{\"msg\":\"caf\\u00e9 ok\"}"), 1);
+	assert_int_equal(match1("grep", "a.c", "{\"msg\":\"abc\"}"), 1);
+	assert_int_equal(match1("grep", "[0-9]", "{\"msg\":1}"), -1);
+	obs_filter_init(&f);
+	assert_int_equal(obs_filter_add(&f, "grep", "a(b", &err), -1);
+	assert_string_equal(err.msg, "invalid regular expression 'a(b': missing closing parenthesis at offset 3");
+	/* A second pattern replaces the first. */
+	add_ok(&f, "grep", "disk");
+	add_ok(&f, "grep", "nothing");
+	assert_int_equal(obs_filter_match(&f, LOG, strlen(LOG), NULL), 0);
+	assert_int_equal(obs_filter_empty(&f), 0);
+	obs_filter_release(&f);
+}
+
+static void test_time_field(void **state)
+{
+	struct obs_filter f;
+	struct obs_error err = { "" };
+
+	(void)state;
+	obs_filter_init(&f);
+	assert_string_equal(f.time_field, "start");
+	obs_filter_time_field(&f, "time");
+	add_ok(&f, "since", "2026-11-24T10:00:00Z");
+	assert_int_equal(obs_filter_match(&f, LOG, strlen(LOG), NULL), 1);
+	add_ok(&f, "since", "2026-11-24T10:00:01Z");
+	assert_int_equal(obs_filter_match(&f, LOG, strlen(LOG), NULL), 0);
+	assert_int_equal(obs_filter_match(&f, "{\"time\":\"yesterday\"}", 20, &err), -1);
+	assert_string_equal(err.msg, "'time' is not a valid time");
+	/* The span field means nothing to a log filter. */
+	assert_int_equal(obs_filter_match(&f, SPAN, strlen(SPAN), NULL), 0);
+	obs_filter_release(&f);
+	/* release resets to the default. */
+	assert_string_equal(f.time_field, "start");
+}
+
+static void test_log_prefilter(void **state)
+{
+	struct obs_filter f;
+
+	(void)state;
+	/* Broken lines without the needles are rejected unparsed. */
+	obs_filter_init(&f);
+	add_ok(&f, "grep", "disk full");
+	assert_int_equal(obs_filter_prefilter(&f, "{\"msg\":\"disk", 12), 0);
+	assert_int_equal(obs_filter_prefilter(&f, "{\"msg\":\"disk full", 17), 1);
+	assert_int_equal(obs_filter_prefilter(&f, "{\"msg\":\"disk\\u0020full\"}", 24), 1);
+	/* A pattern with regex syntax gives no needle. */
+	add_ok(&f, "grep", "disk.full");
+	assert_int_equal(obs_filter_prefilter(&f, "{\"msg\":\"x", 9), 1);
+	obs_filter_release(&f);
+
+	obs_filter_init(&f);
+	add_ok(&f, "where", "status=500");
+	assert_int_equal(obs_filter_prefilter(&f, "{\"status\":404}", 14), 0);
+	assert_int_equal(obs_filter_prefilter(&f, "{\"stat\":500}", 12), 0);
+	assert_int_equal(obs_filter_prefilter(&f, "{\"status\":500}", 14), 1);
+	obs_filter_release(&f);
+	/* --level: the value of a single "level":" decides; else the parse does. */
+	obs_filter_init(&f);
+	add_ok(&f, "level", "warn");
+	assert_int_equal(obs_filter_prefilter(&f, "{\"level\":\"info\",broken", strlen("{\"level\":\"info\",broken")), 0);
+	assert_int_equal(obs_filter_prefilter(&f, "{\"level\":\"ERROR\",broken", strlen("{\"level\":\"ERROR\",broken")), 1);
+	assert_int_equal(obs_filter_prefilter(&f, "{\"level\":\"loud\"}", strlen("{\"level\":\"loud\"}")), 0);
+	/* Escaped, spaced, twice, not a string, unterminated, absent: parsed. */
+	assert_int_equal(obs_filter_prefilter(&f, "{\"level\":\"\\u0069nfo\"}", strlen("{\"level\":\"\\u0069nfo\"}")), 1);
+	assert_int_equal(obs_filter_prefilter(&f, "{\"level\": \"info\"}", strlen("{\"level\": \"info\"}")), 1);
+	assert_int_equal(obs_filter_prefilter(&f, "{\"n\":{\"level\":\"info\"},\"level\":\"error\"}", strlen("{\"n\":{\"level\":\"info\"},\"level\":\"error\"}")), 1);
+	assert_int_equal(obs_filter_match(&f, "{\"n\":{\"level\":\"info\"},\"level\":\"error\"}", strlen("{\"n\":{\"level\":\"info\"},\"level\":\"error\"}"), NULL), 1);
+	assert_int_equal(obs_filter_prefilter(&f, "{\"level\":4}", strlen("{\"level\":4}")), 1);
+	assert_int_equal(obs_filter_prefilter(&f, "{\"level\":\"info", strlen("{\"level\":\"info")), 1);
+	assert_int_equal(obs_filter_prefilter(&f, "{\"level\":", strlen("{\"level\":")), 1);
+	assert_int_equal(obs_filter_prefilter(&f, "{\"msg\":\"x\"}", strlen("{\"msg\":\"x\"}")), 1);
+	/* Only a nested level: the top level has none, no match either way. */
+	assert_int_equal(obs_filter_prefilter(&f, "{\"n\":{\"level\":\"info\"}}", strlen("{\"n\":{\"level\":\"info\"}}")), 0);
+	assert_int_equal(obs_filter_match(&f, "{\"n\":{\"level\":\"error\"}}", strlen("{\"n\":{\"level\":\"error\"}}"), NULL), 0);
+	obs_filter_release(&f);
+
+	/* A dotted key is not a needle: it may be written as nested objects. */
+	obs_filter_init(&f);
+	add_ok(&f, "where", "http.status=500");
+	assert_int_equal(obs_filter_prefilter(&f, "{\"http\":{\"status\":500}}", 23), 1);
+	assert_int_equal(obs_filter_match(&f, "{\"http\":{\"status\":500}}", 23, NULL), 1);
+	obs_filter_release(&f);
+}
+
 static void test_prefilter(void **state)
 {
 	struct obs_filter f;
@@ -467,6 +636,11 @@ int main(void)
 		cmocka_unit_test(test_all_together),
 		cmocka_unit_test(test_wrong_types),
 		cmocka_unit_test(test_prefilter),
+		cmocka_unit_test(test_level),
+		cmocka_unit_test(test_where),
+		cmocka_unit_test(test_grep),
+		cmocka_unit_test(test_time_field),
+		cmocka_unit_test(test_log_prefilter),
 		cmocka_unit_test(test_jscan_time),
 		cmocka_unit_test(test_jscan_ms),
 	};

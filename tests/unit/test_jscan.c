@@ -458,6 +458,28 @@ static void test_not_terminated(void **state)
 	obs_jscan_release(&s);
 }
 
+/* Canonical-looking times past the ends of int64 nanoseconds are refused, not overflowed. */
+static void test_time_range(void **state)
+{
+	struct obs_jscan s;
+	int64_t v;
+
+	(void)state;
+	obs_jscan_init(&s);
+	parse_ok(&s, "{\"a\":\"4052-11-23T23:59:59.000000000Z\",\"b\":\"1001-01-01T00:00:00.000000000Z\","
+		 "\"c\":\"2262-01-01T00:00:00.000000000Z\",\"d\":\"1677-12-31T00:00:00.000000000Z\","
+		 "\"e\":\"2261-12-31T23:59:59.999999999Z\"}");
+	assert_int_equal(obs_jscan_time(&s, obs_jscan_get(&s, 0, "a"), &v), -1);
+	assert_int_equal(obs_jscan_time(&s, obs_jscan_get(&s, 0, "b"), &v), -1);
+	assert_int_equal(obs_jscan_time(&s, obs_jscan_get(&s, 0, "c"), &v), 0);
+	assert_true(v == 9214646400000000000LL);
+	assert_int_equal(obs_jscan_time(&s, obs_jscan_get(&s, 0, "d"), &v), 0);
+	assert_true(v == -9214646400000000000LL);
+	assert_int_equal(obs_jscan_time(&s, obs_jscan_get(&s, 0, "e"), &v), 0);
+	assert_true(v == 9214646399999999999LL);
+	obs_jscan_release(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -470,6 +492,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_not_terminated),
+		cmocka_unit_test(test_time_range),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

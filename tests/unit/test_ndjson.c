@@ -423,6 +423,99 @@ static void test_lines_huge(void **state)
 	}
 }
 
+/* keep_long: an over-long line comes back cut, with cut set; no warning, strict or not. */
+static void test_lines_keep_long(void **state)
+{
+	struct obs_ndjson_reader r;
+	struct obs_error err;
+	struct warns w;
+	const char *line;
+	size_t len;
+	int gz, strict;
+
+	(void)state;
+	for (gz = 0; gz <= 1; gz++) {
+		/* 20 MiB against a 4 KiB limit: held in the buffer only in part. */
+		char *path = long_line_file(gz ? "keep.gz" : "keep", 20 << 20, gz);
+
+		for (strict = 0; strict <= 1; strict++) {
+			open_ok(&r, path, &w);
+			r.max_line = 4096;
+			r.keep_long = 1;
+			r.strict = strict;
+			assert_int_equal(obs_ndjson_next_line(&r, &line, &len, &err), 1);
+			assert_int_equal(r.cut, 0);
+			assert_int_equal(obs_ndjson_next_line(&r, &line, &len, &err), 1);
+			assert_int_equal(len, 4096);
+			assert_int_equal(strlen(line), 4096);
+			assert_int_equal(strspn(line, "x"), 4096);
+			assert_int_equal(r.cut, 1);
+			assert_int_equal(r.lineno, 2);
+			assert_int_equal(obs_ndjson_next_line(&r, &line, &len, &err), 1);
+			assert_string_equal(line, "{\"b\":2}");
+			assert_int_equal(r.cut, 0);
+			assert_int_equal(r.lineno, 3);
+			assert_int_equal(obs_ndjson_next_line(&r, &line, &len, &err), 0);
+			assert_int_equal(r.cuts, 1);
+			assert_int_equal(r.skipped, 0);
+			assert_int_equal(w.n, 0);
+			assert_true(r.cap <= 4096 + 2 + 64 * 1024);
+			obs_ndjson_close(&r);
+		}
+	}
+
+	/* Held whole (newline in the buffer); a cut never splits a UTF-8 character. */
+	open_ok(&r, write_str("keep-utf8", "ab\xc3\xa9z\nxyz\n\xe2\x82\xac\xe2\x82\xac\n"
+					   "\x80\x80\x80\x80\x80\x80\nend"), &w);
+	r.max_line = 3;
+	r.keep_long = 1;
+	assert_int_equal(obs_ndjson_next_line(&r, &line, &len, &err), 1);
+	assert_string_equal(line, "ab");
+	assert_int_equal(r.cut, 1);
+	assert_int_equal(obs_ndjson_next_line(&r, &line, &len, &err), 1);
+	assert_string_equal(line, "xyz");
+	assert_int_equal(r.cut, 0);
+	assert_int_equal(obs_ndjson_next_line(&r, &line, &len, &err), 1);
+	assert_string_equal(line, "\xe2\x82\xac");
+	assert_int_equal(r.cut, 1);
+	/* Not UTF-8 at all: cut where asked. */
+	assert_int_equal(obs_ndjson_next_line(&r, &line, &len, &err), 1);
+	assert_int_equal(len, 3);
+	assert_int_equal(r.cut, 1);
+	assert_int_equal(obs_ndjson_next_line(&r, &line, &len, &err), 1);
+	assert_string_equal(line, "end");
+	assert_int_equal(r.torn, 1);
+	assert_int_equal(r.cuts, 3);
+	obs_ndjson_close(&r);
+
+	/* A long last line without newline, longer than the buffer: cut, then the end. */
+	{
+		char *data = malloc(300000);
+		char *path;
+
+		assert_non_null(data);
+		memset(data, 'y', 300000);
+		path = write_file("keep-torn", data, 300000);
+		free(data);
+		open_ok(&r, path, &w);
+		r.max_line = 1000;
+		r.keep_long = 1;
+		assert_int_equal(obs_ndjson_next_line(&r, &line, &len, &err), 1);
+		assert_int_equal(len, 1000);
+		assert_int_equal(obs_ndjson_next_line(&r, &line, &len, &err), 0);
+		assert_int_equal(r.lineno, 1);
+		assert_int_equal(r.torn, 1);
+		obs_ndjson_close(&r);
+	}
+	/* Garbage ending in continuation bytes after an ASCII byte: cut where asked. */
+	open_ok(&r, write_str("keep-cont", "a\x80\x80\x80\x80\n"), &w);
+	r.max_line = 2;
+	r.keep_long = 1;
+	assert_int_equal(obs_ndjson_next_line(&r, &line, &len, &err), 1);
+	assert_int_equal(len, 2);
+	obs_ndjson_close(&r);
+}
+
 static void test_lines_default_limit(void **state)
 {
 	struct obs_ndjson_reader r;
@@ -1364,6 +1457,7 @@ int main(void)
 		cmocka_unit_test(test_lines_torn),
 		cmocka_unit_test(test_lines_limit),
 		cmocka_unit_test(test_lines_huge),
+		cmocka_unit_test(test_lines_keep_long),
 		cmocka_unit_test(test_lines_default_limit),
 		cmocka_unit_test(test_next_objects),
 		cmocka_unit_test(test_next_torn),
