@@ -19,6 +19,16 @@ obs_trace() { "$OBS_BIN/obs-trace" "$@"; }
 spans() { cat "$OBS_HOME"/spans/*.ndjson 2>/dev/null || true; }
 span_count() { spans | grep -c . || true; }
 
+obs_metric() { "$OBS_BIN/obs-metric" "$@"; }
+# All metric records in the store, one per line.
+metrics() { cat "$OBS_HOME"/metrics/*.ndjson 2>/dev/null || true; }
+
+obs_log() { "$OBS_BIN/obs-log" "$@"; }
+
+# All log records in the store, one per line.
+logs() { cat "$OBS_HOME"/logs/*.ndjson 2>/dev/null || true; }
+log_count() { logs | grep -c . || true; }
+
 # ---- obs-export ---------------------------------------------------------------
 : "${OBS_TEST_HELPERS:=$BATS_TEST_DIRNAME/../../build/tests/helpers}"
 
@@ -70,12 +80,3 @@ accepted_ids() {
 		grep -o '"span_id":"[0-9a-f]*"' "$dir/$k.body" | cut -d'"' -f4
 	done
 }
-obs_metric() { "$OBS_BIN/obs-metric" "$@"; }
-# All metric records in the store, one per line.
-metrics() { cat "$OBS_HOME"/metrics/*.ndjson 2>/dev/null || true; }
-
-obs_log() { "$OBS_BIN/obs-log" "$@"; }
-
-# All log records in the store, one per line.
-logs() { cat "$OBS_HOME"/logs/*.ndjson 2>/dev/null || true; }
-log_count() { logs | grep -c . || true; }

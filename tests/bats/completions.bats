@@ -51,32 +51,6 @@ load common
 	fish --no-execute "$BATS_TEST_DIRNAME/../../completions/obs.fish"
 }
 
-@test "obs-export: bash completion offers destinations, options and values" {
-	run bash -c '
-		source /usr/share/bash-completion/bash_completion 2>/dev/null || true
-		source "$0"
-		complete_words() { COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMPREPLY=(); _obs_export; echo "${COMPREPLY[*]}"; }
-		complete_words obs-export remote
-		complete_words obs-export loki --static
-		complete_words obs-export otlp --protocol http/j
-		complete_words obs-export pushgateway --method po
-		complete_words obs-export zipkin -s s' "$BATS_TEST_DIRNAME/../../completions/obs-export.bash"
-	assert_success
-	assert_line --index 0 "remote-write"
-	assert_line --index 1 "--static-label"
-	assert_line --index 2 "http/json"
-	assert_line --index 3 "post"
-	assert_line --index 4 "spans"
-}
-
-@test "every obs-export destination is in each completion file, which parse" {
-	for c in otlp pushgateway remote-write loki elasticsearch splunk datadog zipkin webhook file serve; do
-		grep -q "$c" "$BATS_TEST_DIRNAME"/../../completions/obs-export.bash
-		grep -q "'$c:" "$BATS_TEST_DIRNAME"/../../completions/_obs-export
-		grep -q -- "-a $c " "$BATS_TEST_DIRNAME"/../../completions/obs-export.fish
-	done
-	if command -v zsh >/dev/null; then zsh -n "$BATS_TEST_DIRNAME"/../../completions/_obs-export; fi
-	if command -v fish >/dev/null; then fish --no-execute "$BATS_TEST_DIRNAME"/../../completions/obs-export.fish; fi
 @test "obs-metric bash completion offers commands, options and values" {
 	run bash -c '
 		source /usr/share/bash-completion/bash_completion 2>/dev/null || true
@@ -144,4 +118,32 @@ load common
 		assert_success
 		assert_output --partial "error"
 	fi
+}
+
+@test "obs-export: bash completion offers destinations, options and values" {
+	run bash -c '
+		source /usr/share/bash-completion/bash_completion 2>/dev/null || true
+		source "$0"
+		complete_words() { COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMPREPLY=(); _obs_export; echo "${COMPREPLY[*]}"; }
+		complete_words obs-export remote
+		complete_words obs-export loki --static
+		complete_words obs-export otlp --protocol http/j
+		complete_words obs-export pushgateway --method po
+		complete_words obs-export zipkin -s s' "$BATS_TEST_DIRNAME/../../completions/obs-export.bash"
+	assert_success
+	assert_line --index 0 "remote-write"
+	assert_line --index 1 "--static-label"
+	assert_line --index 2 "http/json"
+	assert_line --index 3 "post"
+	assert_line --index 4 "spans"
+}
+
+@test "every obs-export destination is in each completion file, which parse" {
+	for c in otlp pushgateway remote-write loki elasticsearch splunk datadog zipkin webhook file serve; do
+		grep -q "$c" "$BATS_TEST_DIRNAME"/../../completions/obs-export.bash
+		grep -q "'$c:" "$BATS_TEST_DIRNAME"/../../completions/_obs-export
+		grep -q -- "-a $c " "$BATS_TEST_DIRNAME"/../../completions/obs-export.fish
+	done
+	if command -v zsh >/dev/null; then zsh -n "$BATS_TEST_DIRNAME"/../../completions/_obs-export; fi
+	if command -v fish >/dev/null; then fish --no-execute "$BATS_TEST_DIRNAME"/../../completions/obs-export.fish; fi
 }
