@@ -35,21 +35,26 @@ cat >upload.sh <<'SH'
 #!/bin/sh
 n=$(cat attempts 2>/dev/null || echo 0); n=$((n + 1)); echo $n >attempts
 sleep 0.03
-[ "$n" -ge 3 ] || { echo "  upload: connection reset (attempt $n)" >&2; exit 75; }
+[ "$n" -ge 3 ] || { obs-log error "upload failed" attempt=$n reason="connection reset"; exit 75; }
+obs-log info "upload done" attempts=$n bytes=48213
+obs-metric observe upload_duration_seconds 0.0$n --label target=staging
 echo "  upload: ok after $n attempts"
 SH
 chmod +x upload.sh
 
-say "running a traced pipeline: make, a retried upload, a failing smoke test"
-eval "$(obs-trace start --service deployer --attr env=staging deploy)"
+say "running a traced pipeline: make, a retried upload, a failing smoke test (spans, logs, metrics)"
+export OBS_SERVICE=deployer
+eval "$(obs-trace start --attr env=staging deploy)"
 obs-trace exec --service build --name build -- make -s all
 for attempt in 1 2 3; do
-	if obs-trace exec --service deployer --name upload --attr attempt=$attempt -- ./upload.sh; then
+	if obs-trace exec --name upload --attr attempt=$attempt -- ./upload.sh; then
 		break
 	fi
 	obs-trace event --attr attempt=$attempt retry
+	obs-metric inc deploy_retries_total --label step=upload
 done
-obs-trace exec --service deployer --name smoke-test --timeout 200ms -- sleep 5 || echo "  smoke-test: timed out (exit $?)"
+obs-metric inc deploys_total --label env=staging
+obs-trace exec --name smoke-test --timeout 200ms -- sleep 5 || echo "  smoke-test: timed out (exit $?)"
 obs-trace end --status error --message "smoke test timed out"
 trace=$(obs-trace query --name deploy --limit 1 | sed 's/.*"trace_id":"\([0-9a-f]*\)".*/\1/')
 
@@ -61,6 +66,13 @@ obs-trace query --trace "$trace" --status error -o table
 
 say "obs-trace query --traces -o table"
 obs-trace query --traces -o table
+
+say "obs-log query --level warn  (logs carry the trace and span they were written in)"
+obs-log query --level warn -o ndjson | jq -c '{time, level, msg, service, attempt, trace_id, span_id}'
+
+say "obs-metric query 'sum by (step) (deploy_retries_total)' and the Prometheus text format"
+obs-metric query -o table 'sum by (step) (deploy_retries_total)'
+obs-metric expose | grep -v '^#' | grep -E 'deploy|upload_duration_seconds_(count|sum)'
 
 say "one record, as stored (NDJSON, one object per line)"
 obs-trace query --name upload --limit 1
