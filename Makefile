@@ -112,6 +112,7 @@ $(O)/tests/helpers/%: $(O)/tests/helpers/%.o $(LIB)
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_SECONDS ?= 10
+CHECK_FUZZ_SECONDS ?= 5   # per target, in make check
 FUZZ_CC   ?= clang
 FUZZ_FLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE -DOBS_VERSION='"$(VERSION)"' -Ilib $(PKG_CFLAGS)
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=build/fuzz/%.o)
@@ -146,7 +147,7 @@ check: deps
 	$(MAKE) --no-print-directory check-schema
 	$(MAKE) --no-print-directory check-integration
 ifeq ($(SANITIZE),)
-	$(MAKE) --no-print-directory fuzz
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
 endif
 
 check-unit: $(UNIT_BINS) $(TEST_HELPERS)
