@@ -112,7 +112,8 @@ $(O)/tests/helpers/%: $(O)/tests/helpers/%.o $(LIB)
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_SECONDS ?= 10
-CHECK_FUZZ_SECONDS ?= 5   # per target, in make check
+# seconds per fuzz target in make check
+CHECK_FUZZ_SECONDS ?= 5
 FUZZ_CC   ?= clang
 FUZZ_FLAGS := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE -DOBS_VERSION='"$(VERSION)"' -Ilib $(PKG_CFLAGS)
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=build/fuzz/%.o)
