@@ -255,6 +255,7 @@ static ssize_t gz_fill(struct obs_ndjson_reader *r, struct obs_error *err)
  */
 static ssize_t reader_fill(struct obs_ndjson_reader *r, struct obs_error *err)
 {
+	size_t want;
 	ssize_t got;
 
 	if (r->pos > 0) {
@@ -276,11 +277,19 @@ static ssize_t reader_fill(struct obs_ndjson_reader *r, struct obs_error *err)
 	}
 	if (r->src)
 		return gz_fill(r, err);
-	got = read_fd(r->fd, r->buf + r->len, r->cap - r->len);
+	want = r->cap - r->len;
+	if (r->end) {
+		if (r->fpos >= r->end)
+			return 0;
+		if (want > r->end - r->fpos)
+			want = (size_t)(r->end - r->fpos);
+	}
+	got = read_fd(r->fd, r->buf + r->len, want);
 	if (got < 0)
 		return obs_error_errno(err, "cannot read '%s'", r->name);
 	r->len += (size_t)got;
 	r->total += (size_t)got;
+	r->fpos += (size_t)got;
 	return got;
 }
 
@@ -510,6 +519,32 @@ int obs_ndjson_next_line(struct obs_ndjson_reader *r, const char **line, size_t 
 	if (len)
 		*len = n;
 	return 1;
+}
+
+int obs_ndjson_seek(struct obs_ndjson_reader *r, unsigned long long off, unsigned long long end,
+		    unsigned long skipped_lines, struct obs_error *err)
+{
+	size_t cap = max_cap(r);
+
+	if (r->src)
+		return obs_error_set(err, "'%s': cannot seek in gzip input", r->name);
+	if (r->eof < 0)
+		return obs_error_set(err, "'%s': cannot read on after an earlier error", r->name);
+	if (!r->buf) {
+		r->buf = malloc(cap > INITIAL_CAP ? INITIAL_CAP : cap);
+		if (!r->buf)
+			return obs_error_set(err, "out of memory");
+		r->cap = cap > INITIAL_CAP ? INITIAL_CAP : cap;
+	}
+	if (off > (unsigned long long)INT64_MAX || lseek(r->fd, (off_t)off, SEEK_SET) < 0)
+		return obs_error_errno(err, "cannot seek in '%s'", r->name);
+	r->len = r->pos = 0;
+	r->eof = 0;
+	r->discard = 0;
+	r->fpos = off;
+	r->end = end;
+	r->lineno += skipped_lines;
+	return 0;
 }
 
 int obs_ndjson_line_ready(const struct obs_ndjson_reader *r)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "obs_segidx.h"
 #include "obs_time.h"
 
 #define COPY_CHUNK (256 * 1024)
@@ -285,7 +286,13 @@ static int compact_locked(int plain_fd, const char *plain, const char *gz, const
 		obs_error_errno(err, "cannot rename '%s'", tmp);
 		goto fail;
 	}
-	/* From here on the records are in GZ; a crash now leaves them twice, never zero times. */
+	/*
+	 * From here on the records are in GZ; a crash now leaves them twice,
+	 * never zero times. The index goes first: a segment without one is
+	 * read whole, an index without its segment would be stale.
+	 */
+	if (obs_segidx_remove(plain) < 0)
+		return obs_error_errno(err, "cannot remove the index of '%s'", plain);
 	if (unlink(plain) < 0)
 		return obs_error_errno(err, "cannot remove '%s'", plain);
 	sync_dir(gz);
@@ -338,7 +345,7 @@ int obs_store_remove_segment(const char *path, struct obs_error *err)
 
 	if (fd < 0)
 		return errno == ENOENT ? 0 : obs_error_errno(err, "cannot open '%s'", path);
-	if (lock_fd(fd) < 0 || unlink(path) < 0) {
+	if (lock_fd(fd) < 0 || obs_segidx_remove(path) < 0 || unlink(path) < 0) {
 		obs_error_errno(err, "cannot remove '%s'", path);
 		close(fd);
 		return -1;

@@ -62,7 +62,7 @@ static int count_day(struct obs_store *st, const char *signal, int64_t day, long
 	int n = 0, rc;
 
 	*sum = 0;
-	assert_int_equal(obs_store_scan_open(&sc, st, signal, day * DAY_NS, day * DAY_NS + 1, &err), 0);
+	assert_int_equal(obs_store_scan_open(&sc, st, signal, day * DAY_NS, (day + 1) * DAY_NS - 1, &err), 0);
 	while ((rc = obs_store_scan_next(&sc, &line, &len, &err)) > 0) {
 		*sum += atol(line + 5);
 		n++;
