@@ -52,6 +52,20 @@ static void append(struct obs_store *st, const char *signal, int64_t day, int i)
 					  line, (size_t)n, &err), 0);
 }
 
+/* The time index of SIGNAL's plain segment for DAY. */
+static const char *idx_path(const char *signal, int64_t day)
+{
+	static char path[256];
+	char name[16];
+	int64_t y;
+	int m, d;
+
+	obs_time_civil_from_days(day, &y, &m, &d);
+	snprintf(name, sizeof(name), "%04d-%02d-%02d", (int)y, m, d);
+	snprintf(path, sizeof(path), "%s/%s/.%s.ndjson.idx", root, signal, name);
+	return path;
+}
+
 /* Records of SIGNAL for DAY as read by a scan, in order: their "i" values summed and counted. */
 static int count_day(struct obs_store *st, const char *signal, int64_t day, long *sum)
 {
@@ -132,6 +146,8 @@ static void test_compact_keeps_order_and_merges(void **state)
 	assert_int_equal(l.n, 1);
 	assert_int_equal(l.seg[0].gz, 1);
 	obs_segment_list_release(&l);
+	/* the plain segment's time index went with it */
+	assert_int_equal(access(idx_path("spans", DAY0), F_OK), -1);
 	/* nothing to do: no plain segment */
 	assert_int_equal(obs_store_compact_day(&st, "spans", DAY0, 6, &err), 0);
 	assert_int_equal(obs_store_compact_day(&st, "spans", DAY0 + 5, 6, &err), 0);
@@ -184,10 +200,12 @@ static void test_remove(void **state)
 	(void)state;
 	assert_int_equal(obs_store_open(&st, root, &err), 0);
 	append(&st, "spans", DAY0, 1);
+	assert_int_equal(access(idx_path("spans", DAY0), F_OK), 0);
 	assert_int_equal(obs_store_list(&st, &l, &err), 0);
 	assert_int_equal(obs_store_remove_segment(l.seg[0].path, &err), 0);
 	assert_int_equal(obs_store_remove_segment(l.seg[0].path, &err), 0);
 	assert_int_equal(access(l.seg[0].path, F_OK), -1);
+	assert_int_equal(access(idx_path("spans", DAY0), F_OK), -1);
 	obs_segment_list_release(&l);
 	assert_int_equal(obs_store_remove_segment("/dev/null/x", &err), -1);
 	assert_non_null(strstr(err.msg, "cannot open '/dev/null/x'"));
