@@ -379,3 +379,53 @@ nomem:
 	*nranges = 0;
 	return obs_error_set(err, "out of memory");
 }
+
+/* Newlines in bytes [OFF, OFF + LEN) of FD; -1 on a read error or a short file. */
+static int64_t count_lines(int fd, uint64_t off, uint64_t len)
+{
+	static unsigned char buf[256 * 1024];
+	int64_t lines = 0;
+	const unsigned char *p, *end;
+	size_t n;
+
+	while (len > 0) {
+		n = len < sizeof(buf) ? (size_t)len : sizeof(buf);
+		if (pread_full(fd, buf, n, (off_t)off) < 0)
+			return -1;
+		for (p = buf, end = buf + n; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+			lines++;
+		off += n;
+		len -= n;
+	}
+	return lines;
+}
+
+int obs_segidx_check(const char *seg_path, int fd, size_t *usable, size_t *bad, size_t *wrong,
+		     struct obs_error *err)
+{
+	struct obs_segidx_entry *e;
+	struct stat sb;
+	int64_t lines;
+	size_t i;
+
+	*usable = *bad = *wrong = 0;
+	if (fstat(fd, &sb) < 0)
+		return obs_error_errno(err, "cannot read '%s'", seg_path);
+	if (obs_segidx_load(seg_path, sb.st_ino, (uint64_t)sb.st_size, &e, usable, bad, err) < 0)
+		return -1;
+	for (i = 0; i < *usable; i++) {
+		if (!line_start(fd, e[i].off) || !line_start(fd, e[i].off + e[i].len)) {
+			(*wrong)++;
+			continue;
+		}
+		lines = count_lines(fd, e[i].off, e[i].len);
+		if (lines < 0) {
+			free(e);
+			return obs_error_errno(err, "cannot read '%s'", seg_path);
+		}
+		if ((uint64_t)lines != e[i].lines)
+			(*wrong)++;
+	}
+	free(e);
+	return 0;
+}

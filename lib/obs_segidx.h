@@ -84,6 +84,16 @@ int obs_segidx_load(const char *seg_path, ino_t ino, uint64_t size,
 		    struct obs_error *err);
 
 /*
+ * Check SEG_PATH's index against the segment open as FD (for obs store
+ * verify): *USABLE entries pass their checksum and order, *BAD do not
+ * (harmless: their bytes are read), and *WRONG of the usable ones do not
+ * fit the segment: not on line starts, or another number of lines. 0, or
+ * -1 with ERR (unreadable index or segment).
+ */
+int obs_segidx_check(const char *seg_path, int fd, size_t *usable, size_t *bad, size_t *wrong,
+		     struct obs_error *err);
+
+/*
  * The index path of SEG_PATH ("d/x.ndjson" gives "d/.x.ndjson.idx") into
  * BUF (PATH_MAX bytes); -1 (ENAMETOOLONG) if too long.
  */

@@ -108,6 +108,22 @@ fill_store() {
 	assert_output --partial "3 segments, 7 records, 3 problems"
 }
 
+@test "store verify checks the time index: unusable entries are noted, not problems" {
+	fill_store
+	idx="$OBS_HOME/spans/.2026-11-24.ndjson.idx"
+	[ -s "$idx" ]
+	run obs store verify
+	assert_success
+	refute_output --partial ".idx"
+	# Flip a byte of the first entry: its checksum fails and its block is read whole.
+	printf '\377' | dd of="$idx" bs=1 seek=20 conv=notrunc status=none
+	run obs store verify
+	assert_success
+	assert_output --partial "$idx: entries unusable (torn or stale): 1; their blocks are read in full"
+	run obs_trace query -o ndjson --since 2026-11-24T08:00:00Z </dev/null
+	[ "${#lines[@]}" -eq 1 ]
+}
+
 @test "store commands on an empty or missing store" {
 	run obs store info -o json
 	assert_success

@@ -368,6 +368,39 @@ static void test_plan_fstat_fails(void **state)
 	assert_non_null(strstr(err.msg, "cannot read"));
 }
 
+static void test_check(void **state)
+{
+	struct fx *f = *state;
+	struct obs_error err;
+	size_t usable, bad, wrong;
+	int fd;
+
+	write_segment(f, 20);
+	fd = open(f->seg, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(obs_segidx_check(f->seg, fd, &usable, &bad, &wrong, &err), 0);
+	assert_int_equal(usable + bad + wrong, 0);
+	assert_int_equal(note(f, 0, 4, 1, 1), 0);
+	assert_int_equal(note(f, 10, 2, 1, 1), 0);
+	assert_int_equal(obs_segidx_check(f->seg, fd, &usable, &bad, &wrong, &err), 0);
+	assert_int_equal(usable, 2);
+	assert_int_equal(wrong, 0);
+	{
+		/* A block that says 5 lines where there are 2, and one that starts mid-line. */
+		struct obs_segidx_entry lie = { 150, 20, 5, 1, 1 }, mid = { 175, 10, 1, 1, 1 };
+
+		assert_int_equal(obs_segidx_note(f->seg, f->ino, &lie), 0);
+		assert_int_equal(obs_segidx_note(f->seg, f->ino, &mid), 0);
+	}
+	assert_int_equal(obs_segidx_check(f->seg, fd, &usable, &bad, &wrong, &err), 0);
+	assert_int_equal(usable, 4);
+	assert_int_equal(bad, 0);
+	assert_int_equal(wrong, 2);
+	close(fd);
+	assert_int_equal(obs_segidx_check(f->seg, -1, &usable, &bad, &wrong, &err), -1);
+	assert_non_null(strstr(err.msg, "cannot read"));
+}
+
 static void test_remove(void **state)
 {
 	struct fx *f = *state;
@@ -396,6 +429,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_plan_consecutive_skips_collapse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plan_index_that_does_not_fit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plan_fstat_fails, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remove, setup, teardown),
 	};
 
