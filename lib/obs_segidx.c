@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "obs_io.h"
+
 #define HEADER_SIZE 16
 #define ENTRY_SIZE 48
 #define FILE_MODE 0600
@@ -96,40 +98,6 @@ int obs_segidx_remove(const char *seg_path)
 	return 0;
 }
 
-static int pwrite_all(int fd, const unsigned char *p, size_t n, off_t at)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		w = pwrite(fd, p, n, at);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-		at += w;
-	}
-	return 0;
-}
-
-static int pread_full(int fd, unsigned char *p, size_t n, off_t at)
-{
-	ssize_t r;
-
-	while (n > 0) {
-		r = pread(fd, p, n, at);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		p += r;
-		n -= (size_t)r;
-		at += r;
-	}
-	return 0;
-}
-
 /* The number of whole entries after a header of INO, resetting or trimming the file as needed. */
 static int prepare(int fd, ino_t ino, uint64_t *n)
 {
@@ -138,14 +106,14 @@ static int prepare(int fd, ino_t ino, uint64_t *n)
 
 	if (fstat(fd, &sb) < 0)
 		return -1;
-	if (sb.st_size < HEADER_SIZE || pread_full(fd, head, HEADER_SIZE, 0) < 0 ||
+	if (sb.st_size < HEADER_SIZE || obs_io_pread_full(fd, head, HEADER_SIZE, 0) < 0 ||
 	    memcmp(head, magic, sizeof(magic)) != 0 || get_u64(head + 8) != (uint64_t)ino) {
 		memcpy(head, magic, sizeof(magic));
 		put_u64(head + 8, (uint64_t)ino);
 		*n = 0;
 		if (ftruncate(fd, 0) < 0)
 			return -1;
-		return pwrite_all(fd, head, HEADER_SIZE, 0);
+		return obs_io_pwrite_all(fd, head, HEADER_SIZE, 0);
 	}
 	*n = (uint64_t)(sb.st_size - HEADER_SIZE) / ENTRY_SIZE;
 	if ((uint64_t)(sb.st_size - HEADER_SIZE) % ENTRY_SIZE != 0 &&
@@ -174,6 +142,7 @@ int obs_segidx_note(const char *seg_path, ino_t ino, const struct obs_segidx_ent
 	struct obs_segidx_entry last;
 	char path[PATH_MAX];
 	uint64_t n;
+	off_t at;
 	int fd, rc = -1, saved;
 
 	if (obs_segidx_path(path, seg_path) < 0)
@@ -183,14 +152,15 @@ int obs_segidx_note(const char *seg_path, ino_t ino, const struct obs_segidx_ent
 		return -1;
 	if (prepare(fd, ino, &n) < 0)
 		goto out;
-	if (n > 0 && pread_full(fd, buf, ENTRY_SIZE, (off_t)(HEADER_SIZE + (n - 1) * ENTRY_SIZE)) == 0 &&
+	at = (off_t)(HEADER_SIZE + n * ENTRY_SIZE);
+	if (n > 0 && obs_io_pread_full(fd, buf, ENTRY_SIZE, at - ENTRY_SIZE) == 0 &&
 	    decode(buf, ino, &last) && merge(&last, e)) {
 		encode(buf, &last, ino);
-		rc = pwrite_all(fd, buf, ENTRY_SIZE, (off_t)(HEADER_SIZE + (n - 1) * ENTRY_SIZE));
+		rc = obs_io_pwrite_all(fd, buf, ENTRY_SIZE, at - ENTRY_SIZE);
 		goto out;
 	}
 	encode(buf, e, ino);
-	rc = pwrite_all(fd, buf, ENTRY_SIZE, (off_t)(HEADER_SIZE + n * ENTRY_SIZE));
+	rc = obs_io_pwrite_all(fd, buf, ENTRY_SIZE, at);
 out:
 	saved = errno;
 	close(fd);
@@ -294,7 +264,7 @@ static int line_start(int fd, uint64_t at)
 {
 	unsigned char c;
 
-	return at == 0 || (pread_full(fd, &c, 1, (off_t)(at - 1)) == 0 && c == '\n');
+	return at == 0 || (obs_io_pread_full(fd, &c, 1, (off_t)(at - 1)) == 0 && c == '\n');
 }
 
 /* Append the range [OFF, END) read after SKIPPED lines; 0 ok, -1 out of memory, 1 misfit. */
@@ -390,7 +360,7 @@ static int64_t count_lines(int fd, uint64_t off, uint64_t len)
 
 	while (len > 0) {
 		n = len < sizeof(buf) ? (size_t)len : sizeof(buf);
-		if (pread_full(fd, buf, n, (off_t)off) < 0)
+		if (obs_io_pread_full(fd, buf, n, (off_t)off) < 0)
 			return -1;
 		for (p = buf, end = buf + n; (p = memchr(p, '\n', (size_t)(end - p))); p++)
 			lines++;

@@ -16,6 +16,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "obs_io.h"
 #include "obs_segidx.h"
 #include "obs_time.h"
 
@@ -167,26 +168,6 @@ int obs_store_is_nfs(struct obs_store *st)
 	return sf.f_type == NFS_SUPER_MAGIC;
 }
 
-/* write() all of BUF, retrying on EINTR and short writes; errno on failure. */
-static int write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;  /* no progress: do not spin */
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static int segment_path(char *path, struct obs_store *st, const char *signal, int64_t time_ns)
 {
 	char day[OBS_TIME_BUFSZ];
@@ -215,11 +196,11 @@ static int locked_append(int fd, const char *data, size_t len, struct stat *sb, 
 	*at = (uint64_t)sb->st_size;
 	/* A writer killed mid-line left a torn line: do not glue our first record onto it. */
 	if (sb->st_size > 0 && pread(fd, &last, 1, sb->st_size - 1) == 1 && last != '\n') {
-		if (write_all(fd, "\n", 1) < 0)
+		if (obs_io_write_all(fd, "\n", 1) < 0)
 			goto undo;
 		(*at)++;
 	}
-	if (write_all(fd, data, len) < 0)
+	if (obs_io_write_all(fd, data, len) < 0)
 		goto undo;
 	return 0;
 undo:
@@ -749,7 +730,7 @@ int obs_state_write(const char *path, const char *data, size_t len, struct obs_e
 	}
 	if (fd < 0)
 		return obs_error_errno(err, "cannot write state file '%s'", path);
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (obs_io_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
 		obs_error_errno(err, "cannot write state file '%s'", path);
 		close(fd);
 		unlink(tmp);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "obs_io.h"
 #include "obs_segidx.h"
 #include "obs_time.h"
 
@@ -152,23 +153,6 @@ void obs_segment_list_release(struct obs_segment_list *l)
 
 /* ---- compaction ---------------------------------------------------------- */
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t w = write(fd, p, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Copy the existing .gz members as they are. */
 static int copy_file(const char *from, int to, struct obs_error *err)
 {
@@ -184,7 +168,7 @@ static int copy_file(const char *from, int to, struct obs_error *err)
 		return obs_error_set(err, "out of memory");
 	}
 	while ((r = read(fd, buf, COPY_CHUNK)) > 0 || (r < 0 && errno == EINTR))
-		if (r > 0 && write_all(to, buf, (size_t)r) < 0)
+		if (r > 0 && obs_io_write_all(to, buf, (size_t)r) < 0)
 			break;
 	free(buf);
 	close(fd);
@@ -222,7 +206,7 @@ static int deflate_fd(int in, int out, int level, struct obs_error *err)
 			zs.next_out = obuf;
 			zs.avail_out = COPY_CHUNK;
 			deflate(&zs, flush);
-			if (write_all(out, obuf, COPY_CHUNK - zs.avail_out) < 0) {
+			if (obs_io_write_all(out, obuf, COPY_CHUNK - zs.avail_out) < 0) {
 				obs_error_errno(err, "cannot write compressed segment");
 				goto out;
 			}
