@@ -92,12 +92,12 @@ int obs_ndjson_fdopen(struct obs_ndjson_reader *r, int fd, int own, const char *
 int obs_ndjson_next_line(struct obs_ndjson_reader *r, const char **line, size_t *len,
 			 struct obs_error *err);
 /*
- * Plain input in a regular file only: drop what is buffered and go on
- * reading at byte OFF, treating byte END as the end of input (END 0: the
- * end of the file); the lines in between count as SKIPPED_LINES more lines
- * read, so numbers stay those of the file. OFF and END must be line
- * starts. Use it before the first read to read part of a file (the gzip
- * test is not made). 0, or -1 with ERR (gzip input, lseek failed).
+ * Input in a regular file only: drop what is buffered and go on reading
+ * at byte OFF of the file, treating byte END as the end of input (END 0:
+ * the end of the file); the lines in between count as SKIPPED_LINES more
+ * lines read, so numbers stay those of the file. In plain input OFF and
+ * END must be line starts; in gzip input, starts of gzip members (whose
+ * decompressed data are whole lines). 0, or -1 with ERR (not seekable).
  */
 int obs_ndjson_seek(struct obs_ndjson_reader *r, unsigned long long off, unsigned long long end,
 		    unsigned long skipped_lines, struct obs_error *err);

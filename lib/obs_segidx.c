@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "obs_io.h"
 
@@ -267,14 +268,39 @@ static int line_start(int fd, uint64_t at)
 	return at == 0 || (obs_io_pread_full(fd, &c, 1, (off_t)(at - 1)) == 0 && c == '\n');
 }
 
+/* 1 if AT starts a gzip member of FD, or is its end. */
+static int member_start(int fd, uint64_t at)
+{
+	unsigned char m[2];
+	ssize_t n;
+
+	do
+		n = pread(fd, m, 2, (off_t)at);
+	while (n < 0 && errno == EINTR);
+	return n == 0 || (n == 2 && m[0] == 0x1f && m[1] == 0x8b);
+}
+
+/* 1 if AT may start a block: a line start in a plain segment, a member start in a .gz one. */
+static int block_start(int fd, uint64_t at, int gz)
+{
+	return gz ? member_start(fd, at) : line_start(fd, at);
+}
+
+static int is_gz(const char *seg_path)
+{
+	size_t n = strlen(seg_path);
+
+	return n > 3 && strcmp(seg_path + n - 3, ".gz") == 0;
+}
+
 /* Append the range [OFF, END) read after SKIPPED lines; 0 ok, -1 out of memory, 1 misfit. */
-static int add_range(int fd, struct obs_segidx_range **r, size_t *n, uint64_t off, uint64_t end,
-		     uint64_t skipped)
+static int add_range(int fd, int gz, struct obs_segidx_range **r, size_t *n, uint64_t off,
+		     uint64_t end, uint64_t skipped)
 {
 	struct obs_segidx_range *grown;
 
-	/* Both ends must be line starts, or the index is not this file's. */
-	if (!line_start(fd, off) || (end != OBS_SEGIDX_TO_EOF && !line_start(fd, end)))
+	/* Both ends must start blocks, or the index is not this file's. */
+	if (!block_start(fd, off, gz) || (end != OBS_SEGIDX_TO_EOF && !block_start(fd, end, gz)))
 		return 1;
 	grown = realloc(*r, (*n + 1) * sizeof(**r));
 	if (!grown)
@@ -292,8 +318,8 @@ static int add_range(int fd, struct obs_segidx_range **r, size_t *n, uint64_t of
  * skipped entries make one gap. 0 planned, -1 out of memory, 1 the index
  * does not fit the file.
  */
-static int plan_ranges(int fd, const struct obs_segidx_entry *e, size_t n, int64_t since,
-		       int64_t until, struct obs_segidx_range **r, size_t *nr)
+static int plan_ranges(int fd, int gz, const struct obs_segidx_entry *e, size_t n,
+		       int64_t since, int64_t until, struct obs_segidx_range **r, size_t *nr)
 {
 	uint64_t skipped = 0, start = 0;
 	size_t i;
@@ -303,7 +329,7 @@ static int plan_ranges(int fd, const struct obs_segidx_entry *e, size_t n, int64
 		if (e[i].max >= since && e[i].min <= until)
 			continue;
 		if (e[i].off > start) {
-			rc = add_range(fd, r, nr, start, e[i].off, skipped);
+			rc = add_range(fd, gz, r, nr, start, e[i].off, skipped);
 			if (rc)
 				return rc;
 			skipped = 0;
@@ -311,7 +337,7 @@ static int plan_ranges(int fd, const struct obs_segidx_entry *e, size_t n, int64
 		skipped += e[i].lines;
 		start = e[i].off + e[i].len;
 	}
-	return add_range(fd, r, nr, start, OBS_SEGIDX_TO_EOF, skipped);
+	return add_range(fd, gz, r, nr, start, OBS_SEGIDX_TO_EOF, skipped);
 }
 
 int obs_segidx_plan(const char *seg_path, int fd, int64_t since, int64_t until,
@@ -330,7 +356,7 @@ int obs_segidx_plan(const char *seg_path, int fd, int64_t since, int64_t until,
 		return obs_error_errno(err, "cannot read '%s'", seg_path);
 	if (obs_segidx_load(seg_path, sb.st_ino, (uint64_t)sb.st_size, &e, &n, &bad, err) < 0)
 		return -1;
-	r = plan_ranges(fd, e, n, since, until, ranges, nranges);
+	r = plan_ranges(fd, is_gz(seg_path), e, n, since, until, ranges, nranges);
 	free(e);
 	if (r < 0)
 		goto nomem;
@@ -339,7 +365,7 @@ int obs_segidx_plan(const char *seg_path, int fd, int64_t since, int64_t until,
 		free(*ranges);
 		*ranges = NULL;
 		*nranges = 0;
-		if (add_range(fd, ranges, nranges, 0, OBS_SEGIDX_TO_EOF, 0) < 0)
+		if (add_range(fd, 0, ranges, nranges, 0, OBS_SEGIDX_TO_EOF, 0) < 0)
 			goto nomem;
 	}
 	return 0;
@@ -370,6 +396,55 @@ static int64_t count_lines(int fd, uint64_t off, uint64_t len)
 	return lines;
 }
 
+/*
+ * Newlines in the data of the gzip members filling bytes [OFF, OFF + LEN)
+ * of FD; -1 on a read error, -2 if they are not whole members.
+ */
+static int64_t count_lines_gz(int fd, uint64_t off, uint64_t len)
+{
+	static unsigned char in[64 * 1024], out[256 * 1024];
+	const unsigned char *p, *end;
+	int64_t lines = 0;
+	z_stream zs;
+	int ret = Z_OK;
+	size_t n;
+
+	memset(&zs, 0, sizeof(zs));
+	if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
+		return -1;
+	while (len > 0 || zs.avail_in > 0) {
+		if (zs.avail_in == 0) {
+			n = len < sizeof(in) ? (size_t)len : sizeof(in);
+			if (obs_io_pread_full(fd, in, n, (off_t)off) < 0)
+				goto fail;
+			zs.next_in = in;
+			zs.avail_in = (uInt)n;
+			off += n;
+			len -= n;
+		}
+		if (ret == Z_STREAM_END && inflateReset(&zs) != Z_OK)
+			goto fail;
+		zs.next_out = out;
+		zs.avail_out = sizeof(out);
+		ret = inflate(&zs, Z_NO_FLUSH);
+		if (ret != Z_OK && ret != Z_STREAM_END)
+			goto bad;
+		for (p = out, end = out + sizeof(out) - zs.avail_out;
+		     (p = memchr(p, '\n', (size_t)(end - p))); p++)
+			lines++;
+	}
+	if (ret != Z_STREAM_END)
+		goto bad;
+	inflateEnd(&zs);
+	return lines;
+bad:
+	inflateEnd(&zs);
+	return -2;
+fail:
+	inflateEnd(&zs);
+	return -1;
+}
+
 int obs_segidx_check(const char *seg_path, int fd, size_t *usable, size_t *bad, size_t *wrong,
 		     struct obs_error *err)
 {
@@ -377,25 +452,58 @@ int obs_segidx_check(const char *seg_path, int fd, size_t *usable, size_t *bad, 
 	struct stat sb;
 	int64_t lines;
 	size_t i;
+	int gz;
 
 	*usable = *bad = *wrong = 0;
 	if (fstat(fd, &sb) < 0)
 		return obs_error_errno(err, "cannot read '%s'", seg_path);
 	if (obs_segidx_load(seg_path, sb.st_ino, (uint64_t)sb.st_size, &e, usable, bad, err) < 0)
 		return -1;
+	gz = is_gz(seg_path);
 	for (i = 0; i < *usable; i++) {
-		if (!line_start(fd, e[i].off) || !line_start(fd, e[i].off + e[i].len)) {
+		if (!block_start(fd, e[i].off, gz) || !block_start(fd, e[i].off + e[i].len, gz)) {
 			(*wrong)++;
 			continue;
 		}
-		lines = count_lines(fd, e[i].off, e[i].len);
-		if (lines < 0) {
+		lines = gz ? count_lines_gz(fd, e[i].off, e[i].len) : count_lines(fd, e[i].off, e[i].len);
+		if (lines == -1) {
 			free(e);
 			return obs_error_errno(err, "cannot read '%s'", seg_path);
 		}
-		if ((uint64_t)lines != e[i].lines)
+		if (lines < 0 || (uint64_t)lines != e[i].lines)
 			(*wrong)++;
 	}
 	free(e);
 	return 0;
+}
+
+int obs_segidx_save(const char *idx_path, ino_t ino, const struct obs_segidx_entry *e, size_t n,
+		    struct obs_error *err)
+{
+	unsigned char buf[HEADER_SIZE + 64 * ENTRY_SIZE];
+	size_t used, i = 0;
+	int fd = open(idx_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, FILE_MODE);
+
+	if (fd < 0)
+		return obs_error_errno(err, "cannot create '%s'", idx_path);
+	memcpy(buf, magic, sizeof(magic));
+	put_u64(buf + 8, (uint64_t)ino);
+	used = HEADER_SIZE;
+	for (;;) {
+		for (; i < n && used + ENTRY_SIZE <= sizeof(buf); i++, used += ENTRY_SIZE)
+			encode(buf + used, &e[i], ino);
+		if (obs_io_write_all(fd, buf, used) < 0)
+			break;
+		used = 0;
+		if (i == n) {
+			if (fsync(fd) < 0)
+				break;
+			if (close(fd) < 0)
+				return obs_error_errno(err, "cannot write '%s'", idx_path);
+			return 0;
+		}
+	}
+	obs_error_errno(err, "cannot write '%s'", idx_path);
+	close(fd);
+	return -1;
 }

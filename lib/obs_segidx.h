@@ -18,6 +18,11 @@
  * entry of up to OBS_SEGIDX_BLOCK bytes); readers skip the blocks whose
  * times miss their window.
  *
+ * Compaction keeps the index: a .gz segment is written as one gzip member
+ * per block, and its index (".2026-11-24.ndjson.gz.idx") gives each
+ * member's compressed bytes with the block's lines and times, so readers
+ * inflate only the members they need.
+ *
  * The index is a cache and never the only copy of anything: an entry is
  * used only if its checksum (seeded with the segment's inode) holds and it
  * lies inside the segment after the previous entry; bytes no valid entry
@@ -59,13 +64,13 @@ struct obs_segidx_range {
 #define OBS_SEGIDX_TO_EOF UINT64_MAX
 
 /*
- * The ranges of the plain segment open as FD (SEG_PATH, for its index)
- * to read for records whose store time may lie in [SINCE, UNTIL]: every
+ * The ranges of the segment open as FD (SEG_PATH, for its index; in a
+ * .gz segment, byte ranges of whole gzip members) to read for records whose store time may lie in [SINCE, UNTIL]: every
  * byte except the valid entries whose times miss the window. The last
  * range always runs to the end of the file, so appends made meanwhile are
  * read. Without a usable index that is one range, the whole file. Each
- * range starts and ends at a line boundary, checked in the segment: if
- * not, the index is ignored and *STALE is set. *RANGES is allocated;
+ * range starts and ends at a line boundary (a member boundary), checked
+ * in the segment: if not, the index is ignored and *STALE is set. *RANGES is allocated;
  * caller frees. 0, or -1 with ERR (out of memory, an fstat failure).
  */
 int obs_segidx_plan(const char *seg_path, int fd, int64_t since, int64_t until,
@@ -84,10 +89,20 @@ int obs_segidx_load(const char *seg_path, ino_t ino, uint64_t size,
 		    struct obs_error *err);
 
 /*
+ * Write the index file IDX_PATH (created 0600 or truncated) for a segment
+ * of inode INO with the N entries E, and fsync it: for a compacted .gz
+ * segment, whose entries name whole gzip members (off and len in
+ * compressed bytes). 0, or -1 with ERR.
+ */
+int obs_segidx_save(const char *idx_path, ino_t ino, const struct obs_segidx_entry *e, size_t n,
+		    struct obs_error *err);
+
+/*
  * Check SEG_PATH's index against the segment open as FD (for obs store
  * verify): *USABLE entries pass their checksum and order, *BAD do not
  * (harmless: their bytes are read), and *WRONG of the usable ones do not
- * fit the segment: not on line starts, or another number of lines. 0, or
+ * fit the segment: not on line starts (in a .gz segment: not whole gzip
+ * members), or another number of lines. 0, or
  * -1 with ERR (unreadable index or segment).
  */
 int obs_segidx_check(const char *seg_path, int fd, size_t *usable, size_t *bad, size_t *wrong,

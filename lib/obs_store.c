@@ -522,13 +522,13 @@ static void scan_end_segment(struct obs_store_scan *sc)
 	sc->open = 0;
 }
 
-/* Whether the window leaves out part of the day of segment PATH (".../YYYY-MM-DD.ndjson"). */
+/* Whether the window leaves out part of the day of segment PATH (".../YYYY-MM-DD.ndjson[.gz]"). */
 static int window_cuts_day(const struct obs_store_scan *sc, const char *path)
 {
 	int64_t day;
 	int gz;
 
-	if (!segment_name(strrchr(path, '/') + 1, &day, &gz) || gz)
+	if (!segment_name(strrchr(path, '/') + 1, &day, &gz))
 		return 0;
 	if (sc->since != OBS_TIME_MIN && day_number(sc->since) == day)
 		return 1;
@@ -545,7 +545,7 @@ static void warn_stale_index(struct obs_store_scan *sc, const char *path)
 	sc->warn(sc->warn_ctx, msg);
 }
 
-/* Plan the parts of the open plain segment PATH to read, by its time index. */
+/* Plan the parts of the open segment PATH to read, by its time index. */
 static int scan_plan(struct obs_store_scan *sc, const char *path, struct obs_error *err)
 {
 	int stale;

@@ -75,6 +75,16 @@ fill_store() {
 	[ ! -e "$OBS_HOME/spans/2026-11-10.ndjson" ]
 	[ -f "$OBS_HOME/spans/2026-11-24.ndjson" ]
 	[ "$(obs_trace query -o ndjson | sort)" = "$before" ]
+	# The time index moved with the day: a window inside it reads its blocks.
+	[ -s "$OBS_HOME/spans/.2026-11-10.ndjson.gz.idx" ]
+	[ ! -e "$OBS_HOME/spans/.2026-11-10.ndjson.idx" ]
+	run obs_trace query -o ndjson --since 2026-11-10T10:30:00Z --until 2026-11-10T12:00:00Z </dev/null
+	assert_success
+	assert_output --partial '"name":"b 2026-11-10"'
+	refute_output --partial '"name":"a 2026-11-10"'
+	run obs store verify
+	assert_success
+	refute_output --partial ".idx"
 	run obs store compact
 	assert_success
 	assert_output --partial "nothing to compact"

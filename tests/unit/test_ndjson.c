@@ -1208,12 +1208,32 @@ static void test_seek(void **state)
 	assert_string_equal(err.msg, "cannot seek in 'pipe': Illegal seek");
 	obs_ndjson_close(&r);
 
-	/* gzip input cannot seek. */
-	open_ok(&r, write_gz("seek.gz", gz_text, strlen(gz_text), "wb"), &w);
-	assert_string_equal(all_lines(&r, &rc, &err), "1:{\"a\":1}|2:{\"b\":2}|4:{\"c\":3}");
-	assert_int_equal(obs_ndjson_seek(&r, 0, 0, 0, &err), -1);
-	assert_non_null(strstr(err.msg, "cannot seek in gzip input"));
-	obs_ndjson_close(&r);
+	/* gzip: from member to member. */
+	{
+		char *gz = write_gz("seek.gz", "{\"a\":1}\n", 8, "wb");
+		unsigned long long m1 = file_size(gz), m2;
+
+		write_gz("seek.gz", "{\"b\":2}\n{\"c\":3}\n", 16, "ab");
+		m2 = file_size(gz);
+		write_gz("seek.gz", "{\"d\":4}\n", 8, "ab");
+		open_ok(&r, gz, &w);
+		assert_int_equal(obs_ndjson_seek(&r, m1, m2, 1, &err), 0);
+		assert_string_equal(all_lines(&r, &rc, &err), "2:{\"b\":2}|3:{\"c\":3}");
+		assert_int_equal(rc, 0);
+		assert_int_equal(obs_ndjson_seek(&r, m2, 0, 0, &err), 0);
+		assert_string_equal(all_lines(&r, &rc, &err), "4:{\"d\":4}");
+		assert_int_equal(obs_ndjson_seek(&r, 0, m1, 0, &err), 0);
+		assert_string_equal(all_lines(&r, &rc, &err), "5:{\"a\":1}");
+		assert_int_equal(rc, 0);
+		/* Not a member start: an error, and none after it. */
+		assert_int_equal(obs_ndjson_seek(&r, 3, 0, 0, &err), 0);
+		assert_string_equal(all_lines(&r, &rc, &err), "");
+		assert_int_equal(rc, -1);
+		assert_non_null(strstr(err.msg, "invalid gzip data"));
+		assert_int_equal(obs_ndjson_seek(&r, 0, 0, 0, &err), -1);
+		assert_non_null(strstr(err.msg, "cannot read on after an earlier error"));
+		obs_ndjson_close(&r);
+	}
 }
 
 static void test_read_error(void **state)

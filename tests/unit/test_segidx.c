@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "obs_segidx.h"
 
@@ -401,6 +402,78 @@ static void test_check(void **state)
 	assert_non_null(strstr(err.msg, "cannot read"));
 }
 
+/* Append a gzip member holding TEXT to PATH; its offset in *AT, the size after in *END. */
+static void add_member(const char *path, const char *text, uint64_t *at, uint64_t *end)
+{
+	gzFile g;
+
+	*at = (uint64_t)(file_size(path) < 0 ? 0 : file_size(path));
+	g = gzopen(path, "ab");
+	assert_non_null(g);
+	assert_int_equal(gzwrite(g, text, (unsigned)strlen(text)), (int)strlen(text));
+	assert_int_equal(gzclose(g), Z_OK);
+	*end = (uint64_t)file_size(path);
+}
+
+static void test_gz_segment(void **state)
+{
+	struct fx *f = *state;
+	struct obs_segidx_entry e[3];
+	struct obs_segidx_range *r;
+	struct obs_error err;
+	char gz[160], idx[PATH_MAX];
+	uint64_t at[3], end[3];
+	size_t n, usable, bad, wrong;
+	struct stat sb;
+	int fd, stale;
+
+	snprintf(gz, sizeof(gz), "%s.gz", f->seg);
+	add_member(gz, "{\"h\":1}\n{\"h\":1}\n", &at[0], &end[0]);
+	add_member(gz, "{\"h\":2}\n", &at[1], &end[1]);
+	add_member(gz, "{\"h\":3}\n", &at[2], &end[2]);
+	assert_int_equal(stat(gz, &sb), 0);
+	e[0] = (struct obs_segidx_entry){ at[0], end[0] - at[0], 2, 10, 19 };
+	e[1] = (struct obs_segidx_entry){ at[1], end[1] - at[1], 1, 20, 29 };
+	e[2] = (struct obs_segidx_entry){ at[2], end[2] - at[2], 1, 30, 39 };
+	assert_int_equal(obs_segidx_path(idx, gz), 0);
+	assert_int_equal(obs_segidx_save(idx, sb.st_ino, e, 3, &err), 0);
+	fd = open(gz, O_RDONLY);
+	assert_true(fd >= 0);
+	/* Members are the blocks: the plan skips whole members. */
+	assert_int_equal(obs_segidx_plan(gz, fd, 20, 29, &r, &n, &stale, &err), 0);
+	assert_int_equal(stale, 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(r[0].off, at[1]);
+	assert_int_equal(r[0].end, at[2]);
+	assert_int_equal(r[0].skipped_lines, 2);
+	assert_int_equal(r[1].off, end[2]);
+	assert_int_equal(r[1].skipped_lines, 1);
+	free(r);
+	assert_int_equal(obs_segidx_check(gz, fd, &usable, &bad, &wrong, &err), 0);
+	assert_int_equal(usable, 3);
+	assert_int_equal(wrong, 0);
+	/* Wrong counts, a block that is not a member, one cut short: all wrong. */
+	e[0].lines = 3;
+	e[1].off = at[1] + 1;
+	e[1].len = end[1] - at[1] - 1;
+	e[2].len = end[2] - at[2] - 4;
+	assert_int_equal(obs_segidx_save(idx, sb.st_ino, e, 3, &err), 0);
+	assert_int_equal(obs_segidx_check(gz, fd, &usable, &bad, &wrong, &err), 0);
+	assert_int_equal(usable, 3);
+	assert_int_equal(wrong, 3);
+	assert_int_equal(obs_segidx_plan(gz, fd, 100, 100, &r, &n, &stale, &err), 0);
+	assert_int_equal(stale, 1);
+	assert_int_equal(n, 1);
+	free(r);
+	close(fd);
+	unlink(idx);
+	unlink(gz);
+	/* Saving where it cannot be written. */
+	snprintf(idx, sizeof(idx), "%s/missing/.x.idx", f->dir);
+	assert_int_equal(obs_segidx_save(idx, 1, e, 3, &err), -1);
+	assert_non_null(strstr(err.msg, "cannot create"));
+}
+
 static void test_remove(void **state)
 {
 	struct fx *f = *state;
@@ -430,6 +503,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_plan_index_that_does_not_fit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plan_fstat_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gz_segment, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remove, setup, teardown),
 	};
 
