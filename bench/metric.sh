@@ -7,6 +7,7 @@
 #   HOURS=24 RUNS=1 bench/metric.sh       the full day of the goal (57.6M samples, ~10 GB)
 #   INC_RUNS=2000 IMPORT=4000000 ...      more calls / records
 #   PARTS="query" ...                     only some of: inc import query
+#   COMPACT=1 ...                         also compact the day and query the .gz
 #   RANGE=1 ...                           also the range query that loads every
 #                                         sample (default only when HOURS <= 4)
 #   OBS_BIN=... KEEP=1 ...                other binaries; keep the data in /tmp
@@ -25,6 +26,7 @@ HOURS=${HOURS:-2}
 RUNS=${RUNS:-3}
 PARTS=${PARTS:-inc import query}
 RANGE=${RANGE:-$([ "$HOURS" -le 4 ] && echo 1 || echo 0)}
+COMPACT=${COMPACT:-0}
 TIME=/usr/bin/time
 M="$OBS_BIN/obs-metric"
 
@@ -136,11 +138,31 @@ best "$M" query "$expr" --time "$last"
 t_n=$TIME_S rss_n=$RSS_KB
 cmp -s "$dir/out" "$dir/out.indexed" || { echo "metric.sh: results differ without the index" >&2; exit 1; }
 mv "$dir/idx.saved" "$idx"
-echo "store: $mb MiB, $((SERIES * samples)) samples, loaded by obs-metric import in $t_load s; index $(wc -c <"$idx") bytes"
+if [ "$COMPACT" = 1 ]; then
+	# The same day compacted (as `obs store compact` does at night): one gzip member per block.
+	OBS_FAKE_TIME=2026-11-27T00:00:00Z $TIME -f '%e %M' -o "$dir/time" "$OBS_BIN/obs" store compact \
+		--older-than 1d -l 1 >/dev/null
+	t_c=$(cut -d' ' -f1 "$dir/time")
+	gz_mb=$(du -m "$seg.gz" | cut -f1)
+	best "$M" query "$expr" --time "$last"
+	t_g=$TIME_S rss_g=$RSS_KB
+	cmp -s "$dir/out" "$dir/out.indexed" || { echo "metric.sh: results differ from the .gz" >&2; exit 1; }
+	gzidx="$OBS_HOME/metrics/.2026-11-24.ndjson.gz.idx"
+	mv "$gzidx" "$dir/idx.saved"
+	best "$M" query "$expr" --time "$last"
+	t_gn=$TIME_S
+	mv "$dir/idx.saved" "$gzidx"
+fi
+echo "store: $mb MiB, $((SERIES * samples)) samples, loaded by obs-metric import in $t_load s; index $(cat "$OBS_HOME"/metrics/.2026-11-24.ndjson*.idx | wc -c) bytes"
 printf '%-62s %8s %8s\n' command seconds RSS
 printf '%-62s %8.2f %6sMiB\n' "query '$expr' (instant, at the end)" "$t_q" "$(mib "$rss_q")"
 [ "$RANGE" != 1 ] ||
 	printf '%-62s %8.2f %6sMiB\n' "query ... --start +5m --end END --step 5m (every sample)" "$t_r" "$(mib "$rss_r")"
 printf '%-62s %8.2f %6sMiB\n' "the instant query without the segment's time index" "$t_n" "$(mib "$rss_n")"
 printf '%-62s %8.2f\n' "wc -l on the segment (reading it)" "$t_wcq"
+if [ "$COMPACT" = 1 ]; then
+	printf '%-62s %8.2f\n' "obs store compact -l 1 of the day ($gz_mb MiB compressed)" "$t_c"
+	printf '%-62s %8.2f %6sMiB\n' "the instant query on the compacted day" "$t_g" "$(mib "$rss_g")"
+	printf '%-62s %8.2f\n' "the same without the .gz's index (inflating all of it)" "$t_gn"
+fi
 echo "instant query: $groups groups (the same without the index); $(ratio "$t_q" "$t_wcq")x the time of wc -l"
