@@ -535,29 +535,35 @@ static int window_cuts_day(const struct obs_store_scan *sc, const char *path)
 	return sc->until != OBS_TIME_MAX && day_number(sc->until) == day;
 }
 
-static void warn_stale_index(struct obs_store_scan *sc, const char *path)
+static void warn_index(struct obs_store_scan *sc, const char *what)
 {
-	char msg[PATH_MAX + 64], idx[PATH_MAX];
+	char msg[PATH_MAX + OBS_ERROR_MAX + 64];
 
-	if (!sc->warn || obs_segidx_path(idx, path) < 0)
+	if (!sc->warn)
 		return;
-	snprintf(msg, sizeof(msg), "%s: does not fit its segment, ignored", idx);
+	snprintf(msg, sizeof(msg), "%s; the whole segment is read", what);
 	sc->warn(sc->warn_ctx, msg);
 }
 
-/* Plan the parts of the open segment PATH to read, by its time index. */
-static int scan_plan(struct obs_store_scan *sc, const char *path, struct obs_error *err)
+/*
+ * Plan the parts of the open segment PATH to read, by its time index. The
+ * index is a cache: one that cannot be used is said, and everything read.
+ */
+static void scan_plan(struct obs_store_scan *sc, const char *path)
 {
+	char idx[PATH_MAX], msg[PATH_MAX + 64];
+	struct obs_error err;
 	int stale;
 
 	if (!window_cuts_day(sc, path))
-		return 0;
+		return;
 	if (obs_segidx_plan(path, sc->rd.fd, sc->since, sc->until, &sc->ranges, &sc->nranges,
-			    &stale, err) < 0)
-		return -1;
-	if (stale)
-		warn_stale_index(sc, path);
-	return 0;
+			    &stale, &err) < 0) {
+		warn_index(sc, err.msg);
+	} else if (stale && obs_segidx_path(idx, path) == 0) {
+		snprintf(msg, sizeof(msg), "%s: does not fit its segment, ignored", idx);
+		warn_index(sc, msg);
+	}
 }
 
 /* Move to the next planned range; 1 moved, 0 none left, -1 error. */
@@ -592,7 +598,8 @@ static int scan_open_segment(struct obs_store_scan *sc, const char *path, struct
 	sc->rd.warn = sc->warn;
 	sc->rd.warn_ctx = sc->warn_ctx;
 	sc->open = 1;
-	if (scan_plan(sc, path, err) < 0 || scan_next_range(sc, err) < 0) {
+	scan_plan(sc, path);
+	if (scan_next_range(sc, err) < 0) {
 		scan_end_segment(sc);
 		return -1;
 	}

@@ -312,7 +312,7 @@ static int pack_segment(struct packer *pk, const char *plain, uint64_t size,
 	return rc;
 }
 
-/* The entries of GZ's index, if it has one, kept for its members copied as they are. */
+/* The entries of GZ's index, if it has a readable one, kept for its members copied as they are. */
 static int keep_gz_entries(struct packer *pk, const char *gz, struct obs_error *err)
 {
 	struct obs_segidx_entry *e;
@@ -320,10 +320,10 @@ static int keep_gz_entries(struct packer *pk, const char *gz, struct obs_error *
 	size_t n, bad, i;
 	int rc = 0;
 
-	if (stat(gz, &sb) < 0)
+	/* The index is a cache: one that cannot be read only means those members lose theirs. */
+	if (stat(gz, &sb) < 0 ||
+	    obs_segidx_load(gz, sb.st_ino, (uint64_t)sb.st_size, &e, &n, &bad, err) < 0)
 		return 0;
-	if (obs_segidx_load(gz, sb.st_ino, (uint64_t)sb.st_size, &e, &n, &bad, err) < 0)
-		return -1;
 	for (i = 0; i < n && rc == 0; i++)
 		rc = packer_entry(pk, &e[i], err);
 	free(e);

@@ -465,6 +465,23 @@ static void test_gz_segment(void **state)
 	assert_int_equal(stale, 1);
 	assert_int_equal(n, 1);
 	free(r);
+	/* One entry over two whole members counts both; a corrupt member is wrong. */
+	e[0] = (struct obs_segidx_entry){ at[0], end[1] - at[0], 3, 10, 29 };
+	assert_int_equal(obs_segidx_save(idx, sb.st_ino, e, 1, &err), 0);
+	assert_int_equal(obs_segidx_check(gz, fd, &usable, &bad, &wrong, &err), 0);
+	assert_int_equal(usable, 1);
+	assert_int_equal(wrong, 0);
+	close(fd);
+	{
+		unsigned char c;
+
+		fd = open(gz, O_RDWR);
+		assert_int_equal(pread(fd, &c, 1, (off_t)at[1] + 12), 1);
+		c ^= 0xff;
+		assert_int_equal(pwrite(fd, &c, 1, (off_t)at[1] + 12), 1);
+	}
+	assert_int_equal(obs_segidx_check(gz, fd, &usable, &bad, &wrong, &err), 0);
+	assert_int_equal(wrong, 1);
 	close(fd);
 	unlink(idx);
 	unlink(gz);

@@ -246,6 +246,35 @@ static void test_compact_keeps_the_time_index(void **state)
 	assert_int_equal(usable, 5);
 	assert_int_equal(bad + wrong, 0);
 	close(fd);
+	/* Compaction that cannot finish leaves the plain segment and no temp files. */
+	append_block(&st, DAY0, 6, 4001, 2);
+	{
+		char tmp[400], idxdir[300];
+		int tfd;
+
+		snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", gz, (long)getpid());
+		tfd = open(tmp, O_WRONLY | O_CREAT, 0600);
+		assert_true(tfd >= 0);
+		close(tfd);
+		assert_int_equal(obs_store_compact_day(&st, "metrics", DAY0, 1, &err), -1);
+		assert_non_null(strstr(err.msg, "cannot create"));
+		unlink(tmp);
+		/* A folder where the index goes: the rename fails, nothing is lost. */
+		snprintf(idxdir, sizeof(idxdir), "%s", gzidx);
+		snprintf(tmp, sizeof(tmp), "%s/saved.idx", root);
+		assert_int_equal(rename(gzidx, tmp), 0);
+		assert_int_equal(mkdir(idxdir, 0700), 0);
+		assert_int_equal(obs_store_compact_day(&st, "metrics", DAY0, 1, &err), -1);
+		assert_non_null(strstr(err.msg, "cannot rename"));
+		assert_int_equal(access(plain, F_OK), 0);
+		/* The .gz index cannot be read: its whole file is read, and the plain one. */
+		assert_int_equal(count_hours(&st, DAY0, 6, 6, &sum), 3013);
+		assert_int_equal(rmdir(idxdir), 0);
+		assert_int_equal(rename(tmp, gzidx), 0);
+		assert_int_equal(obs_store_compact_day(&st, "metrics", DAY0, 1, &err), 0);
+		assert_int_equal(count_hours(&st, DAY0, 6, 6, &sum), 3);
+		assert_int_equal(sum, 5000000 + 8003);
+	}
 	/* Retention takes the index with the segment. */
 	assert_int_equal(access(gzidx, F_OK), 0);
 	assert_int_equal(obs_store_remove_segment(gz, &err), 0);
