@@ -158,15 +158,9 @@ static int next_store(struct obs_source *src, const char **line, size_t *len,
 		src->line_torn = src->sc.rd.torn;
 		return 1;
 	}
-	if (r < 0 && src->sc.open) {
-		/*
-		 * A segment that failed mid-read (truncated gzip, I/O error)
-		 * would fail again: close it so the next call moves on.
-		 */
-		src->skipped = src->sc.skipped;
-		obs_ndjson_close(&src->sc.rd);
-		src->sc.open = 0;
-	}
+	/* A segment that failed mid-read (truncated gzip, I/O error) would fail again. */
+	if (r < 0)
+		obs_store_scan_skip_segment(&src->sc);
 	return r;
 }
 

@@ -635,6 +635,12 @@ int obs_store_scan_next(struct obs_store_scan *sc, const char **line, size_t *le
 	}
 }
 
+void obs_store_scan_skip_segment(struct obs_store_scan *sc)
+{
+	if (sc->open)
+		scan_end_segment(sc);
+}
+
 void obs_store_scan_close(struct obs_store_scan *sc)
 {
 	int i;

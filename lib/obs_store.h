@@ -149,6 +149,12 @@ int obs_store_scan_open(struct obs_store_scan *sc, struct obs_store *st, const c
  */
 int obs_store_scan_next(struct obs_store_scan *sc, const char **line, size_t *len,
 			struct obs_error *err);
+/*
+ * After _next failed inside a segment (truncated gzip, an I/O error),
+ * close that segment so that the next _next goes on with the following
+ * one; its counts are kept. Harmless when no segment is open.
+ */
+void obs_store_scan_skip_segment(struct obs_store_scan *sc);
 void obs_store_scan_close(struct obs_store_scan *sc);
 
 /* Number of segment paths the scan will read (for tests/bench). */
