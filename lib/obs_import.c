@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "obs_span.h"
+#include "obs_text.h"
 
 #define MAX_DEPTH 64          /* nesting of attribute values */
 #define QUOTE_MAX 64          /* bytes of a value quoted in a message */
@@ -162,17 +163,6 @@ static json_t *to_double(const json_t *v, struct obs_error *e, const char *what)
 
 /* ---- ids ------------------------------------------------------------- */
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int b64val(int c)
 {
 	if (c >= 'A' && c <= 'Z')
@@ -237,7 +227,7 @@ static int id_text(const char *s, size_t len, size_t bytes, size_t minlen, int b
 		pad = hexlen - len;
 		memset(out, '0', pad);
 		for (i = 0; i < len; i++) {
-			int v = hexval((unsigned char)s[i]);
+			int v = obs_text_hexval((unsigned char)s[i]);
 
 			if (v < 0)
 				goto try_b64;

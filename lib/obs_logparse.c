@@ -15,6 +15,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "obs_text.h"
 #include "obs_time.h"
 #include "obs_tracectx.h"
 
@@ -1301,14 +1302,6 @@ static char *scratch(struct obs_logparse *p, size_t n)
 	return p->scratch;
 }
 
-static int hexval(int c)
-{
-	if (is_digit(c))
-		return c - '0';
-	c = to_lower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* N hex digits at S as a number, or -1. */
 static long hexn(const char *s, size_t n)
 {
@@ -1316,7 +1309,7 @@ static long hexn(const char *s, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		int h = hexval((unsigned char)s[i]);
+		int h = obs_text_hexval((unsigned char)s[i]);
 
 		if (h < 0)
 			return -1;
@@ -1329,26 +1322,7 @@ static size_t put_utf8(char *out, long cp)
 {
 	if (cp < 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 		cp = 0xfffd;
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xc0 | cp >> 6);
-		out[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xe0 | cp >> 12);
-		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		out[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	out[0] = (char)(0xf0 | cp >> 18);
-	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	out[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
+	return obs_text_utf8_put((uint32_t)cp, out);
 }
 
 /*

@@ -13,6 +13,7 @@
 #include "obs_jscan.h"
 #include "obs_ndjson.h"
 #include "obs_pb.h"
+#include "obs_text.h"
 
 /* ---- names ------------------------------------------------------------ */
 
@@ -779,16 +780,6 @@ static const char *tok_quote(struct obs_otlp_state *st, int tok, char *buf, size
 	return buf;
 }
 
-static inline int hexval(int c)
-{
-	unsigned d = (unsigned)c - '0';
-
-	if (d < 10)
-		return (int)d;
-	d = ((unsigned)c | 0x20) - 'a';
-	return d < 6 ? (int)d + 10 : -1;
-}
-
 /* An id of N bytes from hex string TOK: 1 valid, 0 all zero, -1 not an id (or absent). */
 static int tok_id(struct obs_otlp_state *st, int tok, uint8_t *id, size_t n)
 {
@@ -802,7 +793,7 @@ static int tok_id(struct obs_otlp_state *st, int tok, uint8_t *id, size_t n)
 	if (len != 2 * n)
 		return -1;
 	for (i = 0; i < n; i++) {
-		int hi = hexval((unsigned char)s[2 * i]), lo = hexval((unsigned char)s[2 * i + 1]);
+		int hi = obs_text_hexval((unsigned char)s[2 * i]), lo = obs_text_hexval((unsigned char)s[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -1;

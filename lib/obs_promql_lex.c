@@ -3,6 +3,7 @@
 #include "obs_promql_int.h"
 
 #include "obs_buf.h"
+#include "obs_text.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -261,30 +262,6 @@ static int lex_number(struct lexer *lx)
 
 /* ---- strings --------------------------------------------------------------------------------- */
 
-static size_t utf8_put(unsigned long cp, char *buf)
-{
-	if (cp < 0x80) {
-		buf[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		buf[0] = (char)(0xc0 | (cp >> 6));
-		buf[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		buf[0] = (char)(0xe0 | (cp >> 12));
-		buf[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		buf[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	buf[0] = (char)(0xf0 | (cp >> 18));
-	buf[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	buf[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	buf[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
 /* The escape at s[*i] (just after the backslash) into B; -1 with an error, -2 out of memory. */
 static int lex_escape(struct lexer *lx, const char *s, size_t *i, char quote, struct obs_buf *b)
 {
@@ -327,7 +304,7 @@ static int lex_escape(struct lexer *lx, const char *s, size_t *i, char quote, st
 	if (cp == 0)
 		return lex_error(lx, at, 1, "%s", "NUL character in string");
 	if (c == 'u' || c == 'U')
-		return obs_buf_add(b, buf, utf8_put(cp, buf)) < 0 ? -2 : 0;
+		return obs_buf_add(b, buf, obs_text_utf8_put(cp, buf)) < 0 ? -2 : 0;
 	buf[0] = (char)cp;
 	return obs_buf_addc(b, buf[0]) < 0 ? -2 : 0;
 }

@@ -3,6 +3,7 @@
 #include "obs_regex.h"
 
 #include "obs_buf.h"
+#include "obs_text.h"
 
 #include <locale.h>
 #include <stdarg.h>
@@ -106,41 +107,6 @@ static size_t utf8_len(const unsigned char *s)
 	return n;
 }
 
-static size_t utf8_encode(uint32_t cp, char *buf)
-{
-	if (cp < 0x80) {
-		buf[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		buf[0] = (char)(0xc0 | (cp >> 6));
-		buf[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		buf[0] = (char)(0xe0 | (cp >> 12));
-		buf[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		buf[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	buf[0] = (char)(0xf0 | (cp >> 18));
-	buf[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	buf[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	buf[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* \xHH or \x{H...} after the 'x': the code point, or -1 (error set). */
 static long parse_hex(struct tr *t)
 {
@@ -149,17 +115,17 @@ static long parse_hex(struct tr *t)
 
 	if (*t->p == '{') {
 		t->p++;
-		while (hexval(*t->p) >= 0 && cp <= 0x10ffff) {
-			cp = cp * 16 + hexval(*t->p++);
+		while (obs_text_hexval(*t->p) >= 0 && cp <= 0x10ffff) {
+			cp = cp * 16 + obs_text_hexval(*t->p++);
 			n++;
 		}
 		if (*t->p != '}' || n == 0 || cp > 0x10ffff)
 			return fail(t, TR_INVALID, "%s", "invalid escape sequence '\\x'");
 		t->p++;
 	} else {
-		if (hexval(t->p[0]) < 0 || hexval(t->p[1]) < 0)
+		if (obs_text_hexval(t->p[0]) < 0 || obs_text_hexval(t->p[1]) < 0)
 			return fail(t, TR_INVALID, "%s", "invalid escape sequence '\\x'");
-		cp = hexval(t->p[0]) * 16 + hexval(t->p[1]);
+		cp = obs_text_hexval(t->p[0]) * 16 + obs_text_hexval(t->p[1]);
 		t->p += 2;
 	}
 	if (cp == 0)
@@ -535,7 +501,7 @@ static int translate_atom(struct tr *t, int *can_repeat)
 			return -1;
 		if (v < 0x80)
 			return emit_literal(t, (unsigned char)v);
-		return emit(t, buf, utf8_encode((uint32_t)v, buf));
+		return emit(t, buf, obs_text_utf8_put((uint32_t)v, buf));
 	default:
 		n = utf8_len((const unsigned char *)t->p);
 		if (n == 0)
