@@ -3,6 +3,7 @@
 #include "obs_cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +70,17 @@ int obs_cli_usage_error(const char *synopsis, const char *fmt, ...)
 	}
 	obs_cli_usage(stderr, synopsis, NULL);
 	return OBS_EXIT_USAGE;
+}
+
+int obs_cli_bad_option(const char *cmd, const char *synopsis, char **argv, int c)
+{
+	const char *arg = argv[optind - 1];
+
+	if (c == ':')
+		return obs_cli_usage_error(synopsis, "%s: option '%s' needs a value", cmd, arg);
+	if (optopt && strncmp(arg, "--", 2))
+		return obs_cli_usage_error(synopsis, "%s: unknown option '-%c'", cmd, optopt);
+	return obs_cli_usage_error(synopsis, "%s: unknown option '%s'", cmd, arg);
 }
 
 static void print_overview(FILE *fp, const struct obs_cmd *cmds, const char *about)

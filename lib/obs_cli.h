@@ -48,6 +48,12 @@ void obs_cli_usage(FILE *fp, const char *synopsis, const char *options);
 /* Print usage to stderr and return OBS_EXIT_USAGE. */
 int obs_cli_usage_error(const char *synopsis, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * After getopt_long returned C ('?' or ':', with ':' first in its option
+ * string) for command CMD: "CMD: option '--x' needs a value" or "CMD:
+ * unknown option '-x'" with the usage; returns OBS_EXIT_USAGE.
+ */
+int obs_cli_bad_option(const char *cmd, const char *synopsis, char **argv, int c);
 
 /* Flush stdout and report write errors; returns STATUS, or OBS_EXIT_FAILURE on error. */
 int obs_cli_finish(int status);

@@ -171,7 +171,7 @@ static int run(int argc, char **argv, const char *level)
 			obs_cli_usage(stdout, synopsis, emit_options);
 			return obs_cli_finish(OBS_EXIT_OK);
 		default:
-			return log_bad_option(cmd, synopsis, argv, c);
+			return obs_cli_bad_option(cmd, synopsis, argv, c);
 		}
 	}
 	if (!level) {

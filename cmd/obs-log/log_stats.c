@@ -625,7 +625,7 @@ int cmd_stats(int argc, char **argv)
 	};
 	enum obs_output fmt = OBS_OUT_AUTO;
 	struct obs_filter f;
-	struct log_input in;
+	struct obs_cli_input in;
 	struct printer p;
 	struct stats st;
 	struct obs_error err;
@@ -681,7 +681,7 @@ int cmd_stats(int argc, char **argv)
 			rc = obs_cli_finish(OBS_EXIT_OK);
 			goto done;
 		default:
-			rc = log_bad_option("stats", stats_synopsis, argv, c);
+			rc = obs_cli_bad_option("stats", stats_synopsis, argv, c);
 			goto done;
 		}
 	}
@@ -691,13 +691,14 @@ int cmd_stats(int argc, char **argv)
 	st.last = OBS_TIME_MIN;
 	st.wi = width ? -1 : 0;
 	st.buckets.width = width ? width : widths[0];
-	rc = log_input_open(&in, argv + optind, argc - optind, f.since, f.until, strict);
+	rc = obs_cli_input_open(&in, argv + optind, argc - optind, "logs", f.since, f.until,
+				strict);
 	if (rc)
 		goto done;
-	while ((r = log_input_next(&in, &line, &len)) > 0) {
+	while ((r = obs_cli_input_next(&in, &line, &len)) > 0) {
 		r = obs_filter_match(&f, line, len, &err);
 		if (r < 0) {
-			if (log_input_bad(&in, err.msg) < 0)
+			if (obs_cli_input_bad(&in, err.msg) < 0)
 				break;
 			continue;
 		}
@@ -715,7 +716,7 @@ int cmd_stats(int argc, char **argv)
 	if (log_out_finish(&p.out) < 0)
 		status = OBS_EXIT_FAILURE;
 	lb_release(&p.b);
-	status = log_input_finish(&in, status);
+	status = obs_cli_input_finish(&in, status);
 	rc = obs_cli_finish(status);
 done:
 	for (i = 0; i < st.services.cap; i++)

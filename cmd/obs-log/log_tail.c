@@ -1054,7 +1054,7 @@ int cmd_tail(int argc, char **argv)
 			rc = obs_cli_finish(OBS_EXIT_OK);
 			goto done;
 		default:
-			rc = log_bad_option("tail", tail_synopsis, argv, c);
+			rc = obs_cli_bad_option("tail", tail_synopsis, argv, c);
 			goto done;
 		}
 	}

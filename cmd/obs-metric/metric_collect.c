@@ -375,7 +375,7 @@ static int collect_opt(struct collect_run *r, int c, char **argv)
 		obs_cli_usage(stdout, collect_synopsis, collect_options);
 		return 1;
 	default:
-		return metric_bad_option("collect", collect_synopsis, argv, c);
+		return obs_cli_bad_option("collect", collect_synopsis, argv, c);
 	}
 }
 

@@ -541,7 +541,7 @@ static int parse_query_opts(int argc, char **argv, struct query_opts *q)
 			obs_cli_usage(stdout, query_synopsis, query_options);
 			return 1;
 		default:
-			return trace_bad_option("query", query_synopsis, argv, c);
+			return obs_cli_bad_option("query", query_synopsis, argv, c);
 		}
 	}
 	return 0;
@@ -550,7 +550,7 @@ static int parse_query_opts(int argc, char **argv, struct query_opts *q)
 int cmd_query(int argc, char **argv)
 {
 	struct query_opts q;
-	struct trace_input in;
+	struct obs_cli_input in;
 	struct trace_map map = { 0 };
 	struct span_out out;
 	struct obs_error err;
@@ -574,19 +574,20 @@ int cmd_query(int argc, char **argv)
 		return OBS_EXIT_FAILURE;
 	}
 	q.out = obs_output_resolve(q.out, OBS_OUT_TABLE);
-	rc = trace_input_open(&in, argv + optind, argc - optind, q.f.since, q.f.until, q.strict);
+	rc = obs_cli_input_open(&in, argv + optind, argc - optind, "spans", q.f.since, q.f.until,
+				q.strict);
 	if (rc) {
 		obs_filter_release(&q.f);
 		return rc;
 	}
 	span_out_init(&out, q.traces ? OBS_OUT_NDJSON : q.out);
 	while (q.limit != 0 || q.traces) {
-		r = trace_input_next(&in, &line, &len);
+		r = obs_cli_input_next(&in, &line, &len);
 		if (r <= 0)
 			break;
 		r = obs_filter_match(&q.f, line, len, &err);
 		if (r < 0) {
-			if (trace_input_bad(&in, err.msg) < 0)
+			if (obs_cli_input_bad(&in, err.msg) < 0)
 				break;
 			continue;
 		}
@@ -594,7 +595,7 @@ int cmd_query(int argc, char **argv)
 			continue;
 		if (q.traces) {
 			if (traces_add(&map, &q.f.scan, &reason) < 0 &&
-			    trace_input_bad(&in, reason) < 0)
+			    obs_cli_input_bad(&in, reason) < 0)
 				break;
 			continue;
 		}
@@ -612,7 +613,7 @@ int cmd_query(int argc, char **argv)
 	} else if (span_out_finish(&out) < 0) {
 		status = OBS_EXIT_FAILURE;
 	}
-	status = trace_input_finish(&in, status);
+	status = obs_cli_input_finish(&in, status);
 	obs_filter_release(&q.f);
 	return obs_cli_finish(status);
 }

@@ -1,37 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* Shared by query and show: reading span lines with reporting, and JSON text output. */
+/* Shared by query and show: JSON text output and time formats. */
 #ifndef OBS_TRACE_READ_H
 #define OBS_TRACE_READ_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "obs_source.h"
-
-/* Input with the house reporting: "obs-trace: FILE:LINE: reason", a summary at the end. */
-struct trace_input {
-	struct obs_source src;
-	unsigned long malformed;  /* lines that failed to parse or had wrong field types */
-	int failed;               /* an input could not be opened or read */
-	int strict;
-};
-
-/* Open the inputs (files, stdin or the store's spans in [since, until]); 0, or an exit status. */
-int trace_input_open(struct trace_input *in, char **files, int nfiles, int64_t since,
-		     int64_t until, int strict);
-/* Next line: 1, 0 at the end, -1 to stop now (strict mode: the error is printed). */
-int trace_input_next(struct trace_input *in, const char **line, size_t *len);
-/*
- * Report the line last read as malformed (REASON). A torn last line was
- * already reported by the reader and is skipped quietly. Returns -1 when
- * the caller must stop (strict), else 0.
- */
-int trace_input_bad(struct trace_input *in, const char *reason);
-/* Print the summary of skipped lines, close, and turn STATUS into the final exit status. */
-int trace_input_finish(struct trace_input *in, int status);
-
-/* Reject unknown options and missing arguments as the house style says; returns OBS_EXIT_USAGE. */
-int trace_bad_option(const char *cmd, const char *synopsis, char **argv, int c);
+#include "obs_cli_input.h"
 
 /* A growing text buffer for JSON output; aborts on out of memory. */
 struct jbuf {

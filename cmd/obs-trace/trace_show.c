@@ -742,7 +742,7 @@ int cmd_show(int argc, char **argv)
 	enum obs_output out = OBS_OUT_AUTO;
 	int64_t since = OBS_TIME_MIN, until = OBS_TIME_MAX;
 	struct obs_filter f;
-	struct trace_input in;
+	struct obs_cli_input in;
 	struct trace t;
 	struct obs_error err;
 	const char *line, *reason, *arg;
@@ -773,7 +773,7 @@ int cmd_show(int argc, char **argv)
 			obs_cli_usage(stdout, show_synopsis, show_options);
 			return obs_cli_finish(OBS_EXIT_OK);
 		default:
-			return trace_bad_option("show", show_synopsis, argv, c);
+			return obs_cli_bad_option("show", show_synopsis, argv, c);
 		}
 	}
 	if (optind >= argc)
@@ -800,13 +800,13 @@ int cmd_show(int argc, char **argv)
 		obs_filter_release(&f);
 		return OBS_EXIT_FAILURE;
 	}
-	rc = trace_input_open(&in, argv + optind, argc - optind, since, until, strict);
+	rc = obs_cli_input_open(&in, argv + optind, argc - optind, "spans", since, until, strict);
 	if (rc) {
 		obs_filter_release(&f);
 		return rc;
 	}
 	for (;;) {
-		r = trace_input_next(&in, &line, &len);
+		r = obs_cli_input_next(&in, &line, &len);
 		if (r <= 0)
 			break;
 		r = obs_filter_match(&f, line, len, &err);
@@ -817,11 +817,11 @@ int cmd_show(int argc, char **argv)
 		} else if (add_span(&t, &f.scan, line, len, &reason) == 0) {
 			continue;
 		}
-		if (trace_input_bad(&in, reason) < 0)
+		if (obs_cli_input_bad(&in, reason) < 0)
 			break;
 	}
 	obs_filter_release(&f);
-	status = trace_input_finish(&in, status);
+	status = obs_cli_input_finish(&in, status);
 	if (status == OBS_EXIT_OK && t.count == 0) {
 		obs_warnx("trace '%s' not found", t.id);
 		status = OBS_EXIT_FAILURE;
