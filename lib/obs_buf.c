@@ -71,27 +71,36 @@ char *obs_buf_detach(struct obs_buf *b)
 	return s;
 }
 
-int obs_buf_addf(struct obs_buf *b, const char *fmt, ...)
+int obs_buf_vaddf(struct obs_buf *b, const char *fmt, va_list ap)
 {
-	va_list ap;
 	size_t room = b->cap - b->len;
+	va_list again;
 	int n;
 
-	va_start(ap, fmt);
+	va_copy(again, ap);
 	n = vsnprintf(room ? b->p + b->len : NULL, room, fmt, ap);
-	va_end(ap);
 	if (n < 0 || ((size_t)n >= room && obs_buf_grow(b, (size_t)n) < 0)) {
 		/* what vsnprintf wrote past the end is not part of the contents */
 		if (b->p)
 			b->p[b->len] = '\0';
 		b->failed = 1;
+		va_end(again);
 		return -1;
 	}
-	if ((size_t)n >= room) {
-		va_start(ap, fmt);
-		vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-		va_end(ap);
-	}
+	if ((size_t)n >= room)
+		vsnprintf(b->p + b->len, (size_t)n + 1, fmt, again);
+	va_end(again);
 	b->len += (size_t)n;
 	return 0;
+}
+
+int obs_buf_addf(struct obs_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = obs_buf_vaddf(b, fmt, ap);
+	va_end(ap);
+	return rc;
 }

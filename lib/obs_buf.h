@@ -3,6 +3,7 @@
 #ifndef OBS_BUF_H
 #define OBS_BUF_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -73,5 +74,8 @@ static inline int obs_buf_addc(struct obs_buf *b, char c)
 /* Append printf-formatted text; 0 or -1 (failed set, also on a format error). */
 int obs_buf_addf(struct obs_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The same with a va_list (which it uses up, as vprintf does). */
+int obs_buf_vaddf(struct obs_buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 #endif

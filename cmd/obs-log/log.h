@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <jansson.h>
 
+#include "obs_buf.h"
 #include "obs_cli.h"
 #include "obs_cli_input.h"
 #include "obs_filter.h"
@@ -29,16 +30,11 @@ int cmd_stats(int argc, char **argv);
 /* Parse -o NAME: ndjson, json or text ("table" is taken for text); 0 / -1. */
 int log_output_parse(const char *name, enum obs_output *out);
 
-/* ---- a growing text buffer (aborts when out of memory) ---------------------------- */
+/* ---- appending to an obs_buf; out of memory aborts (obs_buf_release frees) -------- */
 
-struct log_buf {
-	char *p;
-	size_t len, cap;
-};
-void lb_raw(struct log_buf *b, const char *s, size_t n);
-void lb_str(struct log_buf *b, const char *s);
-void lb_fmt(struct log_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void lb_release(struct log_buf *b);
+void lb_raw(struct obs_buf *b, const char *s, size_t n);
+void lb_str(struct obs_buf *b, const char *s);
+void lb_fmt(struct obs_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- the human format -------------------------------------------------------------- */
 
@@ -49,7 +45,7 @@ void lb_release(struct log_buf *b);
  * lines after the first of a multi-line message indented below, control
  * characters shown as '?'. COLOR adds ANSI colours.
  */
-void log_render(struct log_buf *b, const struct obs_jscan *s, int color);
+void log_render(struct obs_buf *b, const struct obs_jscan *s, int color);
 
 /* ---- record output: NDJSON, a JSON array, or the human format ------------------ */
 
@@ -59,7 +55,7 @@ struct log_out {
 	int color;
 	struct obs_ndjson_writer w;
 	struct obs_jscan scan;
-	struct log_buf text;
+	struct obs_buf text;
 	unsigned long long n;
 	int failed;             /* a write failed (reported once) */
 	int epipe;              /* ... because the reader went away */

@@ -20,57 +20,32 @@ int log_output_parse(const char *name, enum obs_output *out)
 
 /* ---- text buffer -------------------------------------------------------------------- */
 
-static void lb_reserve(struct log_buf *b, size_t n)
+/* Out of memory ends the program: a command has no better answer. */
+static void lb_check(int rc)
 {
-	size_t ncap;
-	char *p;
-
-	if (b->cap - b->len > n)
-		return;
-	ncap = b->cap ? b->cap : 256;
-	while (ncap - b->len <= n)
-		ncap *= 2;
-	p = realloc(b->p, ncap);
-	if (!p)
+	if (rc < 0)
 		abort();
-	b->p = p;
-	b->cap = ncap;
 }
 
-void lb_raw(struct log_buf *b, const char *s, size_t n)
+void lb_raw(struct obs_buf *b, const char *s, size_t n)
 {
-	lb_reserve(b, n);
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
+	lb_check(obs_buf_add(b, s, n));
 }
 
-void lb_str(struct log_buf *b, const char *s)
+void lb_str(struct obs_buf *b, const char *s)
 {
-	lb_raw(b, s, strlen(s));
+	lb_check(obs_buf_adds(b, s));
 }
 
-void lb_fmt(struct log_buf *b, const char *fmt, ...)
+void lb_fmt(struct obs_buf *b, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
+	int rc;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	rc = obs_buf_vaddf(b, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		abort();
-	lb_reserve(b, (size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-}
-
-void lb_release(struct log_buf *b)
-{
-	free(b->p);
-	memset(b, 0, sizeof(*b));
+	lb_check(rc);
 }
 
 /* ---- the human format ------------------------------------------------------------- */
@@ -98,7 +73,7 @@ static const char *level_color(const char *level)
 }
 
 /* Text for a terminal: control characters (but tab) shown as '?'. */
-static void put_clean(struct log_buf *b, const char *s, size_t n)
+static void put_clean(struct obs_buf *b, const char *s, size_t n)
 {
 	size_t i, run = 0;
 
@@ -115,7 +90,7 @@ static void put_clean(struct log_buf *b, const char *s, size_t n)
 }
 
 /* A string value: bare when that reads back unambiguously, else JSON-quoted. */
-static void put_value_string(struct log_buf *b, const char *s, size_t n)
+static void put_value_string(struct obs_buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t i;
@@ -156,7 +131,7 @@ static void put_value_string(struct log_buf *b, const char *s, size_t n)
 	lb_raw(b, "\"", 1);
 }
 
-static void put_field(struct log_buf *b, const struct obs_jscan *s, int key, int color)
+static void put_field(struct obs_buf *b, const struct obs_jscan *s, int key, int color)
 {
 	const char *k, *v;
 	size_t klen, vlen;
@@ -200,7 +175,7 @@ static int role_key(const struct obs_jscan *s, int key)
 	return 0;
 }
 
-void log_render(struct log_buf *b, const struct obs_jscan *s, int color)
+void log_render(struct obs_buf *b, const struct obs_jscan *s, int color)
 {
 	char ts[OBS_TIME_BUFSZ], lvl[8];
 	const char *level = NULL, *nl, *msg = NULL;
@@ -381,7 +356,7 @@ int log_out_finish(struct log_out *o)
 	if (o->fmt == OBS_OUT_JSON && !o->failed)
 		lb_str(&o->text, o->n ? "\n]\n" : "[]\n");
 	rc = log_out_flush(o);
-	lb_release(&o->text);
+	obs_buf_release(&o->text);
 	obs_jscan_release(&o->scan);
 	return rc < 0 && !o->epipe ? -1 : 0;
 }

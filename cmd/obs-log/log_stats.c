@@ -261,15 +261,15 @@ struct printer {
 	enum obs_output fmt;
 	struct log_out out;
 	int utf8, color;
-	struct log_buf b;
+	struct obs_buf b;
 };
 
-static int emit_json(struct printer *p, struct log_buf *rec)
+static int emit_json(struct printer *p, struct obs_buf *rec)
 {
 	return log_out_line(&p->out, rec->p, rec->len, NULL);
 }
 
-static void json_str(struct log_buf *b, const char *s, size_t n)
+static void json_str(struct obs_buf *b, const char *s, size_t n)
 {
 	json_t *v = json_stringn(s, n);
 	char *text = v ? json_dumps(v, JSON_ENCODE_ANY) : NULL;
@@ -282,7 +282,7 @@ static void json_str(struct log_buf *b, const char *s, size_t n)
 }
 
 /* A bar of VALUE against MAX, at most WIDTH cells, with eighths in UTF-8. */
-static void bar(struct log_buf *b, unsigned long long value, unsigned long long max, int width,
+static void bar(struct obs_buf *b, unsigned long long value, unsigned long long max, int width,
 		int utf8)
 {
 	static const char *const eighths[] = { "", "\u258f", "\u258e", "\u258d", "\u258c",
@@ -398,7 +398,7 @@ static char *clean_name(const char *s)
 
 static int print_stats(struct printer *p, struct stats *st, unsigned by, int64_t given_width)
 {
-	struct log_buf rec = { 0 };
+	struct obs_buf rec = OBS_BUF_INIT;
 	char t1[OBS_TIME_BUFSZ], t2[OBS_TIME_BUFSZ];
 	struct service_count *sv = NULL;
 	struct bucket *bk = NULL, *all = NULL;
@@ -586,7 +586,7 @@ out:
 	free(rows);
 	free(sv);
 	free(bk);
-	lb_release(&rec);
+	obs_buf_release(&rec);
 	return rc ? -1 : 0;
 }
 
@@ -715,7 +715,7 @@ int cmd_stats(int argc, char **argv)
 		status = OBS_EXIT_FAILURE;
 	if (log_out_finish(&p.out) < 0)
 		status = OBS_EXIT_FAILURE;
-	lb_release(&p.b);
+	obs_buf_release(&p.b);
 	status = obs_cli_input_finish(&in, status);
 	rc = obs_cli_finish(status);
 done:

@@ -353,7 +353,7 @@ static const char *sum_status(const struct trace_sum *t)
 	return t->errors ? "error" : t->oks ? "ok" : "unset";
 }
 
-static void sum_json(struct jbuf *b, const struct trace_sum *t)
+static void sum_json(struct obs_buf *b, const struct trace_sum *t)
 {
 	char ts[OBS_TIME_BUFSZ], ms[48];
 	int i;
@@ -389,7 +389,7 @@ static int traces_print(struct trace_map *m, enum obs_output fmt, long long limi
 	struct obs_ndjson_writer w;
 	struct obs_table table;
 	struct obs_error err;
-	struct jbuf b = { 0 };
+	struct obs_buf b = OBS_BUF_INIT;
 	size_t i, j, n = 0;
 	int rc = 0;
 
@@ -455,7 +455,7 @@ static int traces_print(struct trace_map *m, enum obs_output fmt, long long limi
 		rc = -1;
 	}
 	obs_ndjson_writer_release(&w);
-	jb_release(&b);
+	obs_buf_release(&b);
 	for (i = 0; i < m->cap; i++)
 		if (m->slot[i])
 			sum_free(m->slot[i]);

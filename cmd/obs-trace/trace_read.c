@@ -12,37 +12,24 @@
 
 /* ---- JSON text ------------------------------------------------------------ */
 
-static void jb_reserve(struct jbuf *b, size_t n)
+/* Out of memory ends the program: a command has no better answer. */
+static void jb_check(int rc)
 {
-	size_t ncap;
-	char *p;
-
-	if (b->cap - b->len > n)
-		return;
-	ncap = b->cap ? b->cap : 256;
-	while (ncap - b->len <= n)
-		ncap *= 2;
-	p = realloc(b->p, ncap);
-	if (!p)
+	if (rc < 0)
 		abort();
-	b->p = p;
-	b->cap = ncap;
 }
 
-void jb_raw(struct jbuf *b, const char *s, size_t n)
+void jb_raw(struct obs_buf *b, const char *s, size_t n)
 {
-	jb_reserve(b, n);
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
+	jb_check(obs_buf_add(b, s, n));
 }
 
-void jb_cstr(struct jbuf *b, const char *s)
+void jb_cstr(struct obs_buf *b, const char *s)
 {
-	jb_raw(b, s, strlen(s));
+	jb_check(obs_buf_adds(b, s));
 }
 
-void jb_str(struct jbuf *b, const char *s, size_t n)
+void jb_str(struct obs_buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t i, run = 0;
@@ -76,27 +63,15 @@ void jb_str(struct jbuf *b, const char *s, size_t n)
 	jb_raw(b, "\"", 1);
 }
 
-void jb_fmt(struct jbuf *b, const char *fmt, ...)
+void jb_fmt(struct obs_buf *b, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
+	int rc;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	rc = obs_buf_vaddf(b, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		abort();
-	jb_reserve(b, (size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-}
-
-void jb_release(struct jbuf *b)
-{
-	free(b->p);
-	memset(b, 0, sizeof(*b));
+	jb_check(rc);
 }
 
 void trace_fmt_ms(int64_t ns, char *buf, size_t size)

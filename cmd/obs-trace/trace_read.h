@@ -6,19 +6,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "obs_buf.h"
 #include "obs_cli_input.h"
 
-/* A growing text buffer for JSON output; aborts on out of memory. */
-struct jbuf {
-	char *p;
-	size_t len, cap;
-};
-void jb_raw(struct jbuf *b, const char *s, size_t n);
-void jb_cstr(struct jbuf *b, const char *s);
+/* Appending to an obs_buf (JSON output); out of memory aborts. obs_buf_release frees. */
+void jb_raw(struct obs_buf *b, const char *s, size_t n);
+void jb_cstr(struct obs_buf *b, const char *s);
 /* A JSON string literal (quotes and escapes) of S (N bytes, UTF-8). */
-void jb_str(struct jbuf *b, const char *s, size_t n);
-void jb_fmt(struct jbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void jb_release(struct jbuf *b);
+void jb_str(struct obs_buf *b, const char *s, size_t n);
+void jb_fmt(struct obs_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* NS as milliseconds, exact, without trailing zeros: 1500250000 -> "1500.25". */
 void trace_fmt_ms(int64_t ns, char *buf, size_t size);

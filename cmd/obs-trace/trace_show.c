@@ -394,7 +394,7 @@ static void assemble(struct trace *t)
 
 /* ---- JSON output ---------------------------------------------------------------- */
 
-static void put_opt_str(struct jbuf *b, const char *s)
+static void put_opt_str(struct obs_buf *b, const char *s)
 {
 	if (s)
 		jb_str(b, s, strlen(s));
@@ -404,7 +404,7 @@ static void put_opt_str(struct jbuf *b, const char *s)
 
 static void show_json(const struct trace *t)
 {
-	struct jbuf b = { 0 };
+	struct obs_buf b = OBS_BUF_INIT;
 	char ts[OBS_TIME_BUFSZ], ms[48];
 	const char *sep = "";
 	int i;
@@ -460,7 +460,7 @@ static void show_json(const struct trace *t)
 	}
 	jb_cstr(&b, "\n]}\n");
 	fwrite(b.p, 1, b.len, stdout);
-	jb_release(&b);
+	obs_buf_release(&b);
 }
 
 /* ---- tree output ------------------------------------------------------------------ */
@@ -482,7 +482,7 @@ static int text_width(const char *s)
 }
 
 /* Append S to B, at most MAX code points (ending in an ellipsis when cut), control bytes as '?'. */
-static void put_clipped(struct jbuf *b, const char *s, int max, const struct style *st)
+static void put_clipped(struct obs_buf *b, const char *s, int max, const struct style *st)
 {
 	int w = text_width(s), n = 0;
 	const char *p;
@@ -500,7 +500,7 @@ static void put_clipped(struct jbuf *b, const char *s, int max, const struct sty
 	jb_cstr(b, st->ellipsis);
 }
 
-static void pad(struct jbuf *b, int n)
+static void pad(struct obs_buf *b, int n)
 {
 	while (n-- > 0)
 		jb_raw(b, " ", 1);
@@ -523,7 +523,7 @@ static int has_later_sibling(const struct trace *t, int i)
 }
 
 /* The tree prefix of node I: one column of 3 per ancestor level below the top, then its branch. */
-static void prefix(struct jbuf *b, const struct trace *t, int i, const struct style *st)
+static void prefix(struct obs_buf *b, const struct trace *t, int i, const struct style *st)
 {
 	const struct node *nd = &t->n[i];
 	int *chain, n = 0, k, a;
@@ -549,7 +549,7 @@ static int prefix_width(const struct trace *t, int i)
 	return t->n[i].depth * 3;
 }
 
-static void bar(struct jbuf *b, const struct trace *t, const struct node *nd, int cells,
+static void bar(struct obs_buf *b, const struct trace *t, const struct node *nd, int cells,
 		const struct style *st)
 {
 	int64_t span = t->end - t->start;
@@ -601,7 +601,7 @@ static int terminal_width(void)
 static void show_tree(const struct trace *t)
 {
 	struct style st;
-	struct jbuf b = { 0 };
+	struct obs_buf b = OBS_BUF_INIT;
 	char dur[32], total[32], ts[OBS_TIME_BUFSZ];
 	int i, lw = 0, sw = 1, dw = 1, w, cells, missing_done = 0;
 	const char *codeset;
@@ -722,7 +722,7 @@ static void show_tree(const struct trace *t)
 		}
 	}
 	fwrite(b.p, 1, b.len, stdout);
-	jb_release(&b);
+	obs_buf_release(&b);
 }
 
 /* ---- the command ------------------------------------------------------------------ */
