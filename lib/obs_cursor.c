@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "obs_text.h"
 #include "obs_time.h"
 
 #define IN_CHUNK 65536
@@ -50,13 +51,7 @@ struct stream {
 
 uint64_t obs_cursor_hash(uint64_t h, const void *data, size_t len)
 {
-	const unsigned char *p = data;
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
+	return obs_text_fnv1a(h, data, len);
 }
 
 static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)

@@ -568,13 +568,9 @@ static struct obs_otlp_state *state(struct obs_otlp_batch *b)
 
 static uint64_t hash_key(int parent, const char *key, size_t len)
 {
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
+	uint64_t h = (OBS_TEXT_HASH_SEED ^ (uint64_t)(uint32_t)parent) * OBS_TEXT_FNV_PRIME;
 
-	h = (h ^ (uint64_t)(uint32_t)parent) * 1099511628211ULL;
-	for (i = 0; i < len; i++)
-		h = (h ^ (unsigned char)key[i]) * 1099511628211ULL;
-	return h;
+	return obs_text_fnv1a(h, key, len);
 }
 
 static int slots_grow(struct obs_otlp_state *st)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "obs_buf.h"
+#include "obs_text.h"
 #include "obs_time.h"
 
 /* Longest piece of input quoted in a message. */
@@ -38,18 +39,6 @@ struct hmap {
 	size_t cap, n;
 };
 
-static uint64_t hash_bytes(const char *k, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)k[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 static void *hmap_get(const struct hmap *m, const char *k, size_t n)
 {
 	uint64_t h;
@@ -57,7 +46,7 @@ static void *hmap_get(const struct hmap *m, const char *k, size_t n)
 
 	if (!m->cap)
 		return NULL;
-	h = hash_bytes(k, n);
+	h = obs_text_hash(k, n);
 	for (i = h & (m->cap - 1); m->e[i].key; i = (i + 1) & (m->cap - 1)) {
 		if (m->e[i].hash == h && m->e[i].klen == n && memcmp(m->e[i].key, k, n) == 0)
 			return m->e[i].val;
@@ -77,7 +66,7 @@ static void hmap_insert(struct hent *e, size_t cap, const struct hent *ent)
 /* Insert a key known to be absent. */
 static int hmap_put(struct hmap *m, const char *k, size_t n, void *val)
 {
-	struct hent ent = { k, n, hash_bytes(k, n), val };
+	struct hent ent = { k, n, obs_text_hash(k, n), val };
 	struct hent *ne;
 	size_t i, cap;
 

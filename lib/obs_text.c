@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Character helpers the parsers share: hex digit values and UTF-8 encoding. */
+/* Small text helpers the modules share: hex digit values, UTF-8 encoding, FNV-1a hashing. */
 #include "obs_text.h"
 
 size_t obs_text_utf8_put(uint32_t cp, char out[4])

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "obs_text.h"
 #include "obs_time.h"
 
 static const char stats_synopsis[] = "stats [options] [FILE...]";
@@ -91,18 +92,6 @@ struct stats {
 	int wi;                     /* index in widths, -1 for a width given */
 	int64_t first, last;
 };
-
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
 
 static uint64_t hash_int(int64_t v)
 {
@@ -189,14 +178,14 @@ static struct service_count *service_get(struct service_map *m, const char *s, s
 		for (i = 0; i < oldcap; i++) {
 			if (!old[i].name)
 				continue;
-			j = hash_bytes(old[i].name, old[i].len) & (m->cap - 1);
+			j = obs_text_hash(old[i].name, old[i].len) & (m->cap - 1);
 			while (m->slot[j].name)
 				j = (j + 1) & (m->cap - 1);
 			m->slot[j] = old[i];
 		}
 		free(old);
 	}
-	j = hash_bytes(s, n) & (m->cap - 1);
+	j = obs_text_hash(s, n) & (m->cap - 1);
 	while (m->slot[j].name) {
 		if (m->slot[j].len == n && !memcmp(m->slot[j].name, s, n))
 			return &m->slot[j];

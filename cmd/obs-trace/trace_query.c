@@ -10,6 +10,7 @@
 #include "obs_cli.h"
 #include "obs_filter.h"
 #include "obs_ndjson.h"
+#include "obs_text.h"
 #include "obs_time.h"
 #include "trace.h"
 #include "trace_read.h"
@@ -198,18 +199,6 @@ struct trace_map {
 	size_t cap, n;
 };
 
-static uint64_t hash_id(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 static void map_grow(struct trace_map *m)
 {
 	struct trace_sum **old = m->slot;
@@ -222,7 +211,7 @@ static void map_grow(struct trace_map *m)
 	for (i = 0; i < oldcap; i++) {
 		if (!old[i])
 			continue;
-		j = hash_id(old[i]->id, strlen(old[i]->id)) & (m->cap - 1);
+		j = obs_text_hash(old[i]->id, strlen(old[i]->id)) & (m->cap - 1);
 		while (m->slot[j])
 			j = (j + 1) & (m->cap - 1);
 		m->slot[j] = old[i];
@@ -238,7 +227,7 @@ static struct trace_sum *map_get(struct trace_map *m, const char *id, size_t n)
 
 	if ((m->n + 1) * 2 > m->cap)
 		map_grow(m);
-	j = hash_id(id, n) & (m->cap - 1);
+	j = obs_text_hash(id, n) & (m->cap - 1);
 	while (m->slot[j]) {
 		if (strlen(m->slot[j]->id) == n && !memcmp(m->slot[j]->id, id, n))
 			return m->slot[j];

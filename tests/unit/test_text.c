@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for obs_text: hex digit values and UTF-8 encoding at every length boundary. */
+/* Unit tests for obs_text: hex digit values, UTF-8 encoding at every length boundary, FNV-1a. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -68,12 +68,28 @@ static void test_utf8_nul(void **state)
 	assert_int_equal(out[0], '\0');
 }
 
+/* The published FNV-1a 64 test vectors, continuation, and the tables' seed. */
+static void test_fnv1a(void **state)
+{
+	(void)state;
+	assert_true(obs_text_fnv1a(OBS_TEXT_FNV_INIT, "", 0) == 0xcbf29ce484222325ULL);
+	assert_true(obs_text_fnv1a(OBS_TEXT_FNV_INIT, "a", 1) == 0xaf63dc4c8601ec8cULL);
+	assert_true(obs_text_fnv1a(OBS_TEXT_FNV_INIT, "foobar", 6) == 0x85944171f73967e8ULL);
+	assert_true(obs_text_fnv1a(obs_text_fnv1a(OBS_TEXT_FNV_INIT, "foo", 3), "bar", 3) ==
+		    0x85944171f73967e8ULL);
+	assert_true(obs_text_hash("", 0) == 0x14650fb0739d0383ULL);
+	assert_true(obs_text_hash("abc", 3) == 0xe16801510db89efdULL);
+	/* bytes, not characters: high bytes hash as unsigned */
+	assert_true(obs_text_hash("\xff", 1) == ((0x14650fb0739d0383ULL ^ 0xff) * OBS_TEXT_FNV_PRIME));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hexval),
 		cmocka_unit_test(test_utf8_put),
 		cmocka_unit_test(test_utf8_nul),
+		cmocka_unit_test(test_fnv1a),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
