@@ -310,8 +310,7 @@ static void em_bool(struct em *e, uint32_t num, const char *name, int v)
 	jlit(e, v ? "true" : "false");
 }
 
-/* D as the shortest text that reads back exactly (finite D). */
-static size_t format_double(double d, char *buf, size_t size)
+size_t obs_otlp_format_double(double d, char *buf, size_t size)
 {
 	int p, n = 0;
 
@@ -337,7 +336,7 @@ static void em_double_text(struct em *e, double d, const char *raw, size_t rawle
 	else if (raw)
 		jraw(e, raw, rawlen);
 	else
-		jraw(e, buf, format_double(d, buf, sizeof(buf)));
+		jraw(e, buf, obs_otlp_format_double(d, buf, sizeof(buf)));
 }
 
 /* A double; in JSON RAW (the number as written, may be NULL) or the shortest form. */
