@@ -76,6 +76,9 @@ int obs_output_parse(const char *name, unsigned allowed, enum obs_output *out);
 /* Resolve AUTO to TTY_FORMAT when stdout is a terminal, else NDJSON. */
 enum obs_output obs_output_resolve(enum obs_output out, enum obs_output tty_format);
 
+/* Display width of UTF-8 string S: its code points, not bytes (wide glyphs are rare here). */
+int obs_cli_text_width(const char *s);
+
 /* An aligned text table; cells are copied. Numeric-looking columns are right-aligned. */
 struct obs_table {
 	int ncols;

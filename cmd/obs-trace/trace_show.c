@@ -470,21 +470,10 @@ struct style {
 	const char *tee, *elbow, *pipe, *blank, *full, *edge, *ellipsis;
 };
 
-/* Display width in code points (the tree is for people; wide glyphs are rare in span names). */
-static int text_width(const char *s)
-{
-	int w = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			w++;
-	return w;
-}
-
 /* Append S to B, at most MAX code points (ending in an ellipsis when cut), control bytes as '?'. */
 static void put_clipped(struct obs_buf *b, const char *s, int max, const struct style *st)
 {
-	int w = text_width(s), n = 0;
+	int w = obs_cli_text_width(s), n = 0;
 	const char *p;
 
 	if (w <= max) {
@@ -622,10 +611,10 @@ static void show_tree(const struct trace *t)
 	for (i = 0; i < t->npre; i++) {
 		const struct node *nd = &t->n[t->pre[i]];
 
-		w = prefix_width(t, t->pre[i]) + (nd->name ? text_width(nd->name) : 1);
+		w = prefix_width(t, t->pre[i]) + (nd->name ? obs_cli_text_width(nd->name) : 1);
 		if (w > lw)
 			lw = w;
-		w = nd->service ? text_width(nd->service) : 1;
+		w = nd->service ? obs_cli_text_width(nd->service) : 1;
 		if (w > sw)
 			sw = w;
 		obs_duration_format(nd->end - nd->start, dur, sizeof(dur));
@@ -682,7 +671,7 @@ static void show_tree(const struct trace *t)
 
 			put_clipped(&b, nd->name ? nd->name : "-", lw - prefix_width(t, idx) > 1
 					 ? lw - prefix_width(t, idx) : 1, &st);
-			used = prefix_width(t, idx) + text_width(b.p + before);
+			used = prefix_width(t, idx) + obs_cli_text_width(b.p + before);
 		}
 		if (nd->on_path && st.color)
 			jb_cstr(&b, "\033[0m");
@@ -692,7 +681,7 @@ static void show_tree(const struct trace *t)
 			size_t before = b.len;
 
 			put_clipped(&b, nd->service ? nd->service : "-", sw, &st);
-			pad(&b, sw - text_width(b.p + before));
+			pad(&b, sw - obs_cli_text_width(b.p + before));
 		}
 		obs_duration_format(nd->end - nd->start, dur, sizeof(dur));
 		jb_fmt(&b, "  %*s  ", dw, dur);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for obs_cli_input and obs_cli_bad_option: what is reported, and the exit statuses. */
+/* Unit tests for obs_cli: the input with reporting, bad options, text width; output and exit statuses. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -284,6 +284,15 @@ static void test_bad_option(void **state)
 				  "usage: obs-test query [options]\n");
 }
 
+static void test_text_width(void **state)
+{
+	(void)state;
+	assert_int_equal(obs_cli_text_width(""), 0);
+	assert_int_equal(obs_cli_text_width("abc"), 3);
+	assert_int_equal(obs_cli_text_width("caf\xc3\xa9 \xe2\x94\x9c\xe2\x94\x80"), 7);
+	assert_int_equal(obs_cli_text_width("\xf0\x9f\x98\x80"), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -294,6 +303,7 @@ int main(void)
 		cmocka_unit_test(test_strict),
 		cmocka_unit_test(test_open_fails),
 		cmocka_unit_test(test_bad_option),
+		cmocka_unit_test(test_text_width),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
