@@ -288,16 +288,6 @@ static json_t *jstring(const char *s, size_t len)
 
 /* ---- calendar ----------------------------------------------------------------------- */
 
-
-
-static int days_in_month(int64_t y, int m)
-{
-	static const int dim[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-
-	return m == 2 && leap ? 29 : dim[m - 1];
-}
-
 static int64_t floor_div(int64_t a, int64_t b)
 {
 	int64_t q = a / b;
@@ -454,7 +444,7 @@ static int civil_to_ns(struct obs_logparse *p, int64_t y, int mo, int d, int h, 
 {
 	int64_t secs, r;
 
-	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 60)
+	if (mo < 1 || mo > 12 || d < 1 || d > obs_time_days_in_month(y, mo) || h > 23 || mi > 59 || s > 60)
 		return -1;
 	if (s == 60) {
 		s = 59;

@@ -45,7 +45,7 @@ static int is_leap(int64_t y)
 	return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
 }
 
-static int days_in_month(int64_t y, int m)
+int obs_time_days_in_month(int64_t y, int m)
 {
 	static const int dim[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 
@@ -207,7 +207,7 @@ static int parse_date(const char *s, size_t len, size_t *i, struct civil *t,
 		return expected_error(err, s, len);
 	if (t->mon < 1 || t->mon > 12)
 		return time_error(err, s, len, "month out of range");
-	if (t->day < 1 || t->day > days_in_month(t->year, t->mon))
+	if (t->day < 1 || t->day > obs_time_days_in_month(t->year, t->mon))
 		return time_error(err, s, len, "day out of range");
 	return 0;
 }
