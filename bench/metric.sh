@@ -7,6 +7,7 @@
 #   HOURS=24 RUNS=1 bench/metric.sh       the full day of the goal (57.6M samples, ~10 GB)
 #   INC_RUNS=2000 IMPORT=4000000 ...      more calls / records
 #   PARTS="query" ...                     only some of: inc import query
+#   COMPACT=1 ...                         also compact the day and query the .gz
 #   RANGE=1 ...                           also the range query that loads every
 #                                         sample (default only when HOURS <= 4)
 #   OBS_BIN=... KEEP=1 ...                other binaries; keep the data in /tmp
@@ -25,6 +26,7 @@ HOURS=${HOURS:-2}
 RUNS=${RUNS:-3}
 PARTS=${PARTS:-inc import query}
 RANGE=${RANGE:-$([ "$HOURS" -le 4 ] && echo 1 || echo 0)}
+COMPACT=${COMPACT:-0}
 TIME=/usr/bin/time
 M="$OBS_BIN/obs-metric"
 
@@ -111,9 +113,11 @@ case " $PARTS " in *" query "*) ;; *) exit 0 ;; esac
 samples=$((HOURS * 240))
 echo "== query: $SERIES series x $samples samples (15 s, $HOURS h) in one day's segment"
 export OBS_HOME="$dir/store"
-mkdir -p "$OBS_HOME/metrics"
 seg="$OBS_HOME/metrics/2026-11-24.ndjson"
-"$dir/gen" "$SERIES" "$samples" >"$seg"
+idx="$OBS_HOME/metrics/.2026-11-24.ndjson.idx"
+# Through the store's writer, as users' data arrives: it keeps the segment's time index.
+"$dir/gen" "$SERIES" "$samples" | $TIME -f '%e %M' -o "$dir/time" "$M" import
+t_load=$(cut -d' ' -f1 "$dir/time")
 mb=$(du -m "$seg" | cut -f1)
 cat "$seg" >/dev/null
 last=$(awk -v s=$((1795478400 + (samples - 1) * 15)) 'BEGIN { print strftime("%Y-%m-%dT%H:%M:%SZ", s, 1) }')
@@ -121,16 +125,44 @@ expr='sum by (job) (rate(x[5m]))'
 best "$M" query "$expr" --time "$last"
 t_q=$TIME_S rss_q=$RSS_KB
 groups=$(wc -l <"$dir/out")
+cp "$dir/out" "$dir/out.indexed"
 best wc -l "$seg"
 t_wcq=$TIME_S
 if [ "$RANGE" = 1 ]; then
 	best "$M" query "$expr" --start 2026-11-24T00:05:00Z --end "$last" --step 5m
 	t_r=$TIME_S rss_r=$RSS_KB
 fi
-echo "store: $mb MiB, $((SERIES * samples)) samples"
+# The same instant query reading the whole segment, as before the index (and for old segments).
+mv "$idx" "$dir/idx.saved"
+best "$M" query "$expr" --time "$last"
+t_n=$TIME_S rss_n=$RSS_KB
+cmp -s "$dir/out" "$dir/out.indexed" || { echo "metric.sh: results differ without the index" >&2; exit 1; }
+mv "$dir/idx.saved" "$idx"
+if [ "$COMPACT" = 1 ]; then
+	# The same day compacted (as `obs store compact` does at night): one gzip member per block.
+	OBS_FAKE_TIME=2026-11-27T00:00:00Z $TIME -f '%e %M' -o "$dir/time" "$OBS_BIN/obs" store compact \
+		--older-than 1d -l 1 >/dev/null
+	t_c=$(cut -d' ' -f1 "$dir/time")
+	gz_mb=$(du -m "$seg.gz" | cut -f1)
+	best "$M" query "$expr" --time "$last"
+	t_g=$TIME_S rss_g=$RSS_KB
+	cmp -s "$dir/out" "$dir/out.indexed" || { echo "metric.sh: results differ from the .gz" >&2; exit 1; }
+	gzidx="$OBS_HOME/metrics/.2026-11-24.ndjson.gz.idx"
+	mv "$gzidx" "$dir/idx.saved"
+	best "$M" query "$expr" --time "$last"
+	t_gn=$TIME_S
+	mv "$dir/idx.saved" "$gzidx"
+fi
+echo "store: $mb MiB, $((SERIES * samples)) samples, loaded by obs-metric import in $t_load s; index $(cat "$OBS_HOME"/metrics/.2026-11-24.ndjson*.idx | wc -c) bytes"
 printf '%-62s %8s %8s\n' command seconds RSS
 printf '%-62s %8.2f %6sMiB\n' "query '$expr' (instant, at the end)" "$t_q" "$(mib "$rss_q")"
 [ "$RANGE" != 1 ] ||
 	printf '%-62s %8.2f %6sMiB\n' "query ... --start +5m --end END --step 5m (every sample)" "$t_r" "$(mib "$rss_r")"
+printf '%-62s %8.2f %6sMiB\n' "the instant query without the segment's time index" "$t_n" "$(mib "$rss_n")"
 printf '%-62s %8.2f\n' "wc -l on the segment (reading it)" "$t_wcq"
-echo "instant query: $groups groups; $(ratio "$t_q" "$t_wcq")x the time of wc -l"
+if [ "$COMPACT" = 1 ]; then
+	printf '%-62s %8.2f\n' "obs store compact -l 1 of the day ($gz_mb MiB compressed)" "$t_c"
+	printf '%-62s %8.2f %6sMiB\n' "the instant query on the compacted day" "$t_g" "$(mib "$rss_g")"
+	printf '%-62s %8.2f\n' "the same without the .gz's index (inflating all of it)" "$t_gn"
+fi
+echo "instant query: $groups groups (the same without the index); $(ratio "$t_q" "$t_wcq")x the time of wc -l"

@@ -1043,13 +1043,16 @@ int obs_http_send(struct obs_http *h, const char *method, const char *url,
 	for (;;) {
 		long timeout = h->timeout_ms;
 		int64_t wait, used, t0;
+		int cut = 0;
 
 		used = elapsed_ms(start);
 		if (deadline > 0) {
 			int64_t left = deadline - used;
 
-			if (timeout <= 0 || timeout > left)
+			if (timeout <= 0 || timeout > left) {
 				timeout = left > 1 ? (long)left : 1;
+				cut = 1;
+			}
 		}
 		attempts++;
 		t0 = obs_time_monotonic();
@@ -1062,7 +1065,12 @@ int obs_http_send(struct obs_http *h, const char *method, const char *url,
 				http_error(h, err, "cannot send to", url, "%s", attempt_text(&a));
 				goto out;
 			}
-			snprintf(last, sizeof(last), "%s", attempt_text(&a));
+			/*
+			 * An attempt the deadline cut short says nothing about the
+			 * server: the answer before it (a 503, say) is the news.
+			 */
+			if (!(cut && a.code == CURLE_OPERATION_TIMEDOUT && attempts > 1))
+				snprintf(last, sizeof(last), "%s", attempt_text(&a));
 		} else if (resp->status >= 200 && resp->status <= 299) {
 			outcome = OBS_HTTP_DELIVERED;
 			rc = 0;

@@ -132,6 +132,23 @@ static ssize_t read_fd(int fd, void *buf, size_t n)
 	return got;
 }
 
+/* read() at most N bytes, stopping at r->end when a seek set one. */
+static ssize_t read_limited(struct obs_ndjson_reader *r, void *buf, size_t n)
+{
+	ssize_t got;
+
+	if (r->end) {
+		if (r->fpos >= r->end)
+			return 0;
+		if (n > r->end - r->fpos)
+			n = (size_t)(r->end - r->fpos);
+	}
+	got = read_fd(r->fd, buf, n);
+	if (got > 0)
+		r->fpos += (size_t)got;
+	return got;
+}
+
 /*
  * Allocate the line buffer and look at the first two bytes: the gzip magic
  * switches the reader to inflating. The bytes read for the check stay in
@@ -199,7 +216,7 @@ static ssize_t gz_fill(struct obs_ndjson_reader *r, struct obs_error *err)
 
 	for (;;) {
 		if (zs->avail_in == 0 && !gz->raw_eof) {
-			got = read_fd(r->fd, gz->in, sizeof(gz->in));
+			got = read_limited(r, gz->in, sizeof(gz->in));
 			if (got < 0)
 				return obs_error_errno(err, "cannot read '%s'", r->name);
 			if (got == 0)
@@ -224,8 +241,9 @@ static ssize_t gz_fill(struct obs_ndjson_reader *r, struct obs_error *err)
 				return obs_error_set(err, "'%s': cannot reset zlib", r->name);
 			gz->member_done = 0;
 		}
-		if (zs->avail_in == 0 && gz->raw_eof)
-			return obs_error_set(err, "'%s': truncated gzip input", r->name);
+		/* A seek to the end of the file: no member begins there. */
+		if (zs->avail_in == 0 && gz->raw_eof && zs->total_in == 0)
+			return 0;
 
 		room = r->cap - r->len;
 		zs->next_out = (unsigned char *)r->buf + r->len;
@@ -233,6 +251,9 @@ static ssize_t gz_fill(struct obs_ndjson_reader *r, struct obs_error *err)
 		room = zs->avail_out;
 		ret = inflate(zs, Z_NO_FLUSH);
 		made = room - zs->avail_out;
+		/* With all input in, zlib may still hold output: only no progress is truncation. */
+		if (ret == Z_BUF_ERROR && made == 0 && zs->avail_in == 0 && gz->raw_eof)
+			return obs_error_set(err, "'%s': truncated gzip input", r->name);
 		r->len += made;
 		r->total += made;
 		if (ret == Z_STREAM_END)
@@ -276,7 +297,7 @@ static ssize_t reader_fill(struct obs_ndjson_reader *r, struct obs_error *err)
 	}
 	if (r->src)
 		return gz_fill(r, err);
-	got = read_fd(r->fd, r->buf + r->len, r->cap - r->len);
+	got = read_limited(r, r->buf + r->len, r->cap - r->len);
 	if (got < 0)
 		return obs_error_errno(err, "cannot read '%s'", r->name);
 	r->len += (size_t)got;
@@ -511,6 +532,38 @@ int obs_ndjson_next_line(struct obs_ndjson_reader *r, const char **line, size_t 
 		*len = n;
 	return 1;
 }
+
+int obs_ndjson_seek(struct obs_ndjson_reader *r, unsigned long long off, unsigned long long end,
+		    unsigned long skipped_lines, struct obs_error *err)
+{
+	struct gz_state *gz;
+
+	if (r->eof < 0)
+		return obs_error_set(err, "'%s': cannot read on after an earlier error", r->name);
+	/* The first bytes tell plain from gzip; what was read for that is dropped below. */
+	if (!r->buf && reader_start(r, err) < 0) {
+		r->eof = -1;
+		return -1;
+	}
+	if (off > (unsigned long long)INT64_MAX || lseek(r->fd, (off_t)off, SEEK_SET) < 0)
+		return obs_error_errno(err, "cannot seek in '%s'", r->name);
+	gz = r->src;
+	if (gz) {
+		/* OFF starts a gzip member. */
+		if (inflateReset(&gz->zs) != Z_OK)
+			return obs_error_set(err, "'%s': cannot reset zlib", r->name);
+		gz->zs.avail_in = 0;
+		gz->member_done = gz->raw_eof = 0;
+	}
+	r->len = r->pos = 0;
+	r->eof = 0;
+	r->discard = 0;
+	r->fpos = off;
+	r->end = end;
+	r->lineno += skipped_lines;
+	return 0;
+}
+
 
 int obs_ndjson_line_ready(const struct obs_ndjson_reader *r)
 {

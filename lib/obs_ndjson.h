@@ -68,6 +68,8 @@ struct obs_ndjson_reader {
 	int eof;
 	int discard;              /* keep_long: the rest of the line last returned is still to drop */
 	unsigned long long total; /* bytes of (decompressed) input consumed */
+	unsigned long long fpos;  /* obs_ndjson_seek: file offset of buf[len] */
+	unsigned long long end;   /* obs_ndjson_seek: reads stop here (0: no limit) */
 };
 
 /* Open PATH ("-" for standard input). */
@@ -89,6 +91,16 @@ int obs_ndjson_fdopen(struct obs_ndjson_reader *r, int fd, int own, const char *
  */
 int obs_ndjson_next_line(struct obs_ndjson_reader *r, const char **line, size_t *len,
 			 struct obs_error *err);
+/*
+ * Input in a regular file only: drop what is buffered and go on reading
+ * at byte OFF of the file, treating byte END as the end of input (END 0:
+ * the end of the file); the lines in between count as SKIPPED_LINES more
+ * lines read, so numbers stay those of the file. In plain input OFF and
+ * END must be line starts; in gzip input, starts of gzip members (whose
+ * decompressed data are whole lines). 0, or -1 with ERR (not seekable).
+ */
+int obs_ndjson_seek(struct obs_ndjson_reader *r, unsigned long long off, unsigned long long end,
+		    unsigned long skipped_lines, struct obs_error *err);
 /*
  * Next line parsed as a JSON object (new reference in *obj). Lines that are
  * not valid JSON objects are skipped and reported through warn, or are an

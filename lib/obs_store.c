@@ -16,6 +16,8 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "obs_io.h"
+#include "obs_segidx.h"
 #include "obs_time.h"
 
 #define NS_PER_DAY (86400 * OBS_NS_PER_SEC)
@@ -166,26 +168,6 @@ int obs_store_is_nfs(struct obs_store *st)
 	return sf.f_type == NFS_SUPER_MAGIC;
 }
 
-/* write() all of BUF, retrying on EINTR and short writes; errno on failure. */
-static int write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;  /* no progress: do not spin */
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static int segment_path(char *path, struct obs_store *st, const char *signal, int64_t time_ns)
 {
 	char day[OBS_TIME_BUFSZ];
@@ -194,31 +176,36 @@ static int segment_path(char *path, struct obs_store *st, const char *signal, in
 	return path_join(path, "%s/%s/%s.ndjson", st->root, signal, day);
 }
 
-/* Lock FD, append DATA as a whole line group, undo a partial write. errno on failure. */
-/* Append under the lock; 1 (nothing written) if the file was compacted or pruned away meanwhile. */
-static int locked_append(int fd, const char *data, size_t len)
+/*
+ * Lock FD and append DATA as a whole line group, undoing a partial write;
+ * *AT is where DATA starts. 1 (nothing written) if the file was compacted
+ * or pruned away meanwhile; -1 with errno.
+ */
+static int locked_append(int fd, const char *data, size_t len, struct stat *sb, uint64_t *at)
 {
-	struct stat sb;
 	char last;
 	int r, saved;
 
 	while ((r = flock(fd, LOCK_EX)) < 0 && errno == EINTR)
 		;
 	/* Only under the lock is the size the one our write will follow. */
-	if (r < 0 || fstat(fd, &sb) < 0)
+	if (r < 0 || fstat(fd, sb) < 0)
 		return -1;
-	if (sb.st_nlink == 0)
+	if (sb->st_nlink == 0)
 		return 1;
+	*at = (uint64_t)sb->st_size;
 	/* A writer killed mid-line left a torn line: do not glue our first record onto it. */
-	if (sb.st_size > 0 && pread(fd, &last, 1, sb.st_size - 1) == 1 && last != '\n' &&
-	    write_all(fd, "\n", 1) < 0)
-		goto undo;
-	if (write_all(fd, data, len) < 0)
+	if (sb->st_size > 0 && pread(fd, &last, 1, sb->st_size - 1) == 1 && last != '\n') {
+		if (obs_io_write_all(fd, "\n", 1) < 0)
+			goto undo;
+		(*at)++;
+	}
+	if (obs_io_write_all(fd, data, len) < 0)
 		goto undo;
 	return 0;
 undo:
 	saved = errno;
-	if (ftruncate(fd, sb.st_size) < 0) {
+	if (ftruncate(fd, sb->st_size) < 0) {
 		/* Nothing more can be done; the reader will report the torn line. */
 	}
 	errno = saved;
@@ -246,8 +233,24 @@ static int open_segment(char *path)
 int obs_store_append(struct obs_store *st, const char *signal, int64_t time_ns,
 		     const char *data, size_t len, struct obs_error *err)
 {
+	unsigned long lines = 0;
+	const char *p = data, *end = data + len;
+
+	while (p < end && (p = memchr(p, '\n', (size_t)(end - p)))) {
+		lines++;
+		p++;
+	}
+	return obs_store_append_span(st, signal, time_ns, time_ns, lines, data, len, err);
+}
+
+int obs_store_append_span(struct obs_store *st, const char *signal, int64_t min_ns,
+			  int64_t max_ns, unsigned long lines, const char *data, size_t len,
+			  struct obs_error *err)
+{
+	struct obs_segidx_entry e = { 0, len, lines, min_ns, max_ns };
 	char path[PATH_MAX];
 	int fd, rc, tries = 0;
+	struct stat sb;
 
 	if (check_signal(signal, err) < 0)
 		return -1;
@@ -256,18 +259,21 @@ int obs_store_append(struct obs_store *st, const char *signal, int64_t time_ns,
 	if (data[len - 1] != '\n')
 		return obs_error_set(err, "cannot append to signal '%s': data does not end in a newline",
 				     signal);
-	if (segment_path(path, st, signal, time_ns) < 0)
+	if (segment_path(path, st, signal, min_ns) < 0)
 		return obs_error_errno(err, "cannot append to signal '%s' under '%s'", signal, st->root);
 	do {
 		fd = open_segment(path);
 		if (fd < 0)
 			return obs_error_errno(err, "cannot append to '%s'", path);
-		rc = locked_append(fd, data, len);
+		rc = locked_append(fd, data, len, &sb, &e.off);
 		if (rc < 0) {
 			obs_error_errno(err, "cannot append to '%s'", path);
 			close(fd);
 			return -1;
 		}
+		/* Best effort, still under the lock: without an entry the block is read, not lost. */
+		if (rc == 0)
+			(void)obs_segidx_note(path, sb.st_ino, &e);
 		/* close() releases the lock; on NFS it may also be where a write error shows. */
 		if (close(fd) < 0)
 			return obs_error_errno(err, "cannot append to '%s'", path);
@@ -336,6 +342,11 @@ int obs_store_batch_add(struct obs_store_batch *b, int64_t time_ns, const char *
 	}
 	memcpy(d->buf + d->len, line, len);
 	d->buf[d->len + len] = '\n';
+	if (d->lines == 0 || time_ns < d->min)
+		d->min = time_ns;
+	if (d->lines == 0 || time_ns > d->max)
+		d->max = time_ns;
+	d->lines++;
 	d->len += len + 1;
 	b->bytes += len + 1;
 	if (b->flush_bytes && b->bytes >= b->flush_bytes)
@@ -366,8 +377,8 @@ int obs_store_batch_flush(struct obs_store_batch *b, struct obs_error *err)
 	for (i = 0; i < b->ndays; i++) {
 		struct obs_store_day *d = &b->days[i];
 
-		if (d->len > 0 && obs_store_append(b->st, b->signal, d->day, d->buf, d->len,
-						   ret < 0 ? NULL : &first) < 0)
+		if (d->len > 0 && obs_store_append_span(b->st, b->signal, d->min, d->max, d->lines,
+							d->buf, d->len, ret < 0 ? NULL : &first) < 0)
 			ret = -1;
 		free(d->buf);
 	}
@@ -449,6 +460,8 @@ int obs_store_scan_open(struct obs_store_scan *sc, struct obs_store *st, const c
 
 	memset(sc, 0, sizeof(*sc));
 	sc->rd.fd = -1;
+	sc->since = since;
+	sc->until = until;
 	if (check_signal(signal, err) < 0)
 		return -1;
 	if (path_join(dir, "%s/%s", st->root, signal) < 0)
@@ -503,42 +516,122 @@ static void scan_end_segment(struct obs_store_scan *sc)
 	sc->done_torn += (unsigned long)sc->rd.torn;
 	sc->done_skipped += sc->rd.skipped;
 	obs_ndjson_close(&sc->rd);
+	free(sc->ranges);
+	sc->ranges = NULL;
+	sc->nranges = sc->range_next = 0;
 	sc->open = 0;
+}
+
+/* Whether the window leaves out part of the day of segment PATH (".../YYYY-MM-DD.ndjson[.gz]"). */
+static int window_cuts_day(const struct obs_store_scan *sc, const char *path)
+{
+	int64_t day;
+	int gz;
+
+	if (!segment_name(strrchr(path, '/') + 1, &day, &gz))
+		return 0;
+	if (sc->since != OBS_TIME_MIN && day_number(sc->since) == day)
+		return 1;
+	return sc->until != OBS_TIME_MAX && day_number(sc->until) == day;
+}
+
+static void warn_index(struct obs_store_scan *sc, const char *what)
+{
+	char msg[PATH_MAX + OBS_ERROR_MAX + 64];
+
+	if (!sc->warn)
+		return;
+	snprintf(msg, sizeof(msg), "%s; the whole segment is read", what);
+	sc->warn(sc->warn_ctx, msg);
+}
+
+/*
+ * Plan the parts of the open segment PATH to read, by its time index. The
+ * index is a cache: one that cannot be used is said, and everything read.
+ */
+static void scan_plan(struct obs_store_scan *sc, const char *path)
+{
+	char idx[PATH_MAX], msg[PATH_MAX + 64];
+	struct obs_error err;
+	int stale;
+
+	if (!window_cuts_day(sc, path))
+		return;
+	if (obs_segidx_plan(path, sc->rd.fd, sc->since, sc->until, &sc->ranges, &sc->nranges,
+			    &stale, &err) < 0) {
+		warn_index(sc, err.msg);
+	} else if (stale && obs_segidx_path(idx, path) == 0) {
+		snprintf(msg, sizeof(msg), "%s: does not fit its segment, ignored", idx);
+		warn_index(sc, msg);
+	}
+}
+
+/* Move to the next planned range; 1 moved, 0 none left, -1 error. */
+static int scan_next_range(struct obs_store_scan *sc, struct obs_error *err)
+{
+	const struct obs_segidx_range *r;
+
+	if (sc->range_next >= sc->nranges)
+		return 0;
+	r = &sc->ranges[sc->range_next++];
+	if (obs_ndjson_seek(&sc->rd, r->off, r->end == OBS_SEGIDX_TO_EOF ? 0 : r->end,
+			    (unsigned long)r->skipped_lines, err) < 0)
+		return -1;
+	return 1;
+}
+
+static int scan_open_segment(struct obs_store_scan *sc, const char *path, struct obs_error *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0) {
+		/* Removed by retention or compaction since _open. */
+		if (errno == ENOENT)
+			return 0;
+		return obs_error_errno(err, "cannot open '%s'", path);
+	}
+	/* On failure the reader has closed fd (own = 1). */
+	if (obs_ndjson_fdopen(&sc->rd, fd, 1, path, err) < 0)
+		return -1;
+	if (sc->max_line)
+		sc->rd.max_line = sc->max_line;
+	sc->rd.warn = sc->warn;
+	sc->rd.warn_ctx = sc->warn_ctx;
+	sc->open = 1;
+	scan_plan(sc, path);
+	if (scan_next_range(sc, err) < 0) {
+		scan_end_segment(sc);
+		return -1;
+	}
+	return 1;
 }
 
 int obs_store_scan_next(struct obs_store_scan *sc, const char **line, size_t *len,
 			struct obs_error *err)
 {
-	const char *path;
-	int fd, r;
+	int r;
 
 	for (;;) {
 		if (!sc->open) {
 			if (sc->next >= sc->npaths)
 				return 0;
-			path = sc->paths[sc->next++];
-			fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-			if (fd < 0) {
-				/* Removed by retention or compaction since _open. */
-				if (errno == ENOENT)
-					continue;
-				return obs_error_errno(err, "cannot open '%s'", path);
+			r = scan_open_segment(sc, sc->paths[sc->next++], err);
+			if (r <= 0) {
+				if (r < 0)
+					return -1;
+				continue;
 			}
-			/* On failure the reader has closed fd (own = 1). */
-			if (obs_ndjson_fdopen(&sc->rd, fd, 1, path, err) < 0)
-				return -1;
-			if (sc->max_line)
-				sc->rd.max_line = sc->max_line;
-			sc->rd.warn = sc->warn;
-			sc->rd.warn_ctx = sc->warn_ctx;
-			sc->open = 1;
 		}
 		r = obs_ndjson_next_line(&sc->rd, line, len, err);
 		sc->torn = sc->done_torn + (unsigned long)sc->rd.torn;
 		sc->skipped = sc->done_skipped + sc->rd.skipped;
 		if (r != 0)
 			return r;
-		scan_end_segment(sc);
+		r = scan_next_range(sc, err);
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			scan_end_segment(sc);
 	}
 }
 
@@ -644,7 +737,7 @@ int obs_state_write(const char *path, const char *data, size_t len, struct obs_e
 	}
 	if (fd < 0)
 		return obs_error_errno(err, "cannot write state file '%s'", path);
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (obs_io_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
 		obs_error_errno(err, "cannot write state file '%s'", path);
 		close(fd);
 		unlink(tmp);

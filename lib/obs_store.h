@@ -9,6 +9,7 @@
 
 #include "obs_error.h"
 #include "obs_ndjson.h"
+#include "obs_segidx.h"
 
 /*
  * Layout under the root:
@@ -48,10 +49,18 @@ int obs_store_is_nfs(struct obs_store *st);
  * does nothing. If the segment ends in a torn line (a writer was killed),
  * a '\n' is written first so that DATA starts on a line of its own; if a
  * write fails, the segment is truncated back to its size before the append.
- * Errors name the file: "cannot append to 'F': No space left on device".
+ * Still under the lock, the append is noted in the segment's time index
+ * (obs_segidx.h) with TIME_NS as the store time of every line in DATA:
+ * readers with a time window skip blocks by it, so a record's store time
+ * must be the time its readers filter on. Errors name the file:
+ * "cannot append to 'F': No space left on device".
  */
 int obs_store_append(struct obs_store *st, const char *signal, int64_t time_ns,
 		     const char *data, size_t len, struct obs_error *err);
+/* As obs_store_append, for LINES lines whose store times lie in [MIN_NS, MAX_NS] (one UTC day). */
+int obs_store_append_span(struct obs_store *st, const char *signal, int64_t min_ns,
+			  int64_t max_ns, unsigned long lines, const char *data, size_t len,
+			  struct obs_error *err);
 
 #define OBS_STORE_FLUSH_BYTES (4 * 1024 * 1024)
 
@@ -69,6 +78,8 @@ struct obs_store_batch {
 	int ndays;
 	struct obs_store_day {
 		int64_t day;     /* day start, ns */
+		int64_t min, max; /* store times of the lines buffered */
+		unsigned long lines;
 		char *buf;
 		size_t len, cap;
 	} *days;
@@ -97,8 +108,12 @@ void obs_store_batch_release(struct obs_store_batch *b);
  * A scan over SIGNAL's segments whose day intersects [since, until]
  * (OBS_TIME_MIN / OBS_TIME_MAX for open ends), oldest first, reading .gz
  * segments transparently (a day may have both a .gz and a plain segment:
- * both are read, the .gz one first). Records in a segment are not sorted;
- * filter by time yourself. A torn last line in a segment is reported
+ * both are read, the .gz one first). In a plain segment, blocks whose
+ * store times all miss [since, until] by its time index are skipped (line
+ * numbers stay those of the file); every record whose store time is in
+ * the window is returned, others may be too: records are not sorted,
+ * filter by time yourself. An index that does not fit its segment is
+ * reported through warn and ignored. A torn last line in a segment is reported
  * through warn (and returned like any other line). Only one segment is
  * open at a time. Files in the signal folder not named YYYY-MM-DD.ndjson
  * or YYYY-MM-DD.ndjson.gz are ignored; a missing signal folder is an empty
@@ -119,6 +134,9 @@ struct obs_store_scan {
 	char **paths;
 	int npaths, next;
 	int open;
+	int64_t since, until;
+	struct obs_segidx_range *ranges; /* of the open plain segment */
+	size_t nranges, range_next;
 	unsigned long done_torn, done_skipped; /* totals of finished segments */
 };
 

@@ -15,6 +15,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "obs_io.h"
+#include "obs_segidx.h"
 #include "obs_time.h"
 
 #define COPY_CHUNK (256 * 1024)
@@ -151,23 +153,6 @@ void obs_segment_list_release(struct obs_segment_list *l)
 
 /* ---- compaction ---------------------------------------------------------- */
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t w = write(fd, p, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Copy the existing .gz members as they are. */
 static int copy_file(const char *from, int to, struct obs_error *err)
 {
@@ -183,7 +168,7 @@ static int copy_file(const char *from, int to, struct obs_error *err)
 		return obs_error_set(err, "out of memory");
 	}
 	while ((r = read(fd, buf, COPY_CHUNK)) > 0 || (r < 0 && errno == EINTR))
-		if (r > 0 && write_all(to, buf, (size_t)r) < 0)
+		if (r > 0 && obs_io_write_all(to, buf, (size_t)r) < 0)
 			break;
 	free(buf);
 	close(fd);
@@ -192,47 +177,157 @@ static int copy_file(const char *from, int to, struct obs_error *err)
 	return 0;
 }
 
-/* Compress everything readable from IN as one gzip member written to OUT. */
-static int deflate_fd(int in, int out, int level, struct obs_error *err)
-{
-	unsigned char *ibuf = malloc(COPY_CHUNK), *obuf = malloc(COPY_CHUNK);
+/* The gzip members being written to a compacted segment, and their index entries. */
+struct packer {
 	z_stream zs;
-	ssize_t r;
-	int flush, ret = -1;
+	unsigned char *ibuf, *obuf;
+	int in, out;
+	uint64_t out_pos;          /* bytes written to out */
+	struct obs_segidx_entry *e;
+	size_t n, cap;
+};
 
-	memset(&zs, 0, sizeof(zs));
-	if (!ibuf || !obuf || deflateInit2(&zs, level, Z_DEFLATED, 15 + 16, 8,
-					   Z_DEFAULT_STRATEGY) != Z_OK) {
-		free(ibuf);
-		free(obuf);
+static int packer_init(struct packer *pk, int in, int out, uint64_t out_pos, int level,
+		       struct obs_error *err)
+{
+	memset(pk, 0, sizeof(*pk));
+	pk->in = in;
+	pk->out = out;
+	pk->out_pos = out_pos;
+	pk->ibuf = malloc(COPY_CHUNK);
+	pk->obuf = malloc(COPY_CHUNK);
+	/* 15 + 16: a gzip wrapper; deflateReset then starts a new member. */
+	if (!pk->ibuf || !pk->obuf ||
+	    deflateInit2(&pk->zs, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+		free(pk->ibuf);
+		free(pk->obuf);
+		pk->ibuf = pk->obuf = NULL;
 		return obs_error_set(err, "out of memory");
 	}
+	return 0;
+}
+
+static void packer_release(struct packer *pk)
+{
+	if (pk->ibuf)
+		deflateEnd(&pk->zs);
+	free(pk->ibuf);
+	free(pk->obuf);
+	free(pk->e);
+}
+
+static int packer_entry(struct packer *pk, const struct obs_segidx_entry *e, struct obs_error *err)
+{
+	struct obs_segidx_entry *grown;
+
+	if (pk->n == pk->cap) {
+		pk->cap = pk->cap ? pk->cap * 2 : 64;
+		grown = realloc(pk->e, pk->cap * sizeof(*grown));
+		if (!grown)
+			return obs_error_set(err, "out of memory");
+		pk->e = grown;
+	}
+	pk->e[pk->n++] = *e;
+	return 0;
+}
+
+/* Deflate what is in zs's input (FLUSH: Z_NO_FLUSH or Z_FINISH) and write it out. */
+static int pack_out(struct packer *pk, int flush, struct obs_error *err)
+{
+	size_t made;
+
 	do {
-		while ((r = read(in, ibuf, COPY_CHUNK)) < 0 && errno == EINTR)
-			;
-		if (r < 0) {
-			obs_error_errno(err, "cannot read segment");
-			goto out;
-		}
-		zs.next_in = ibuf;
-		zs.avail_in = (uInt)r;
-		flush = r == 0 ? Z_FINISH : Z_NO_FLUSH;
-		do {
-			zs.next_out = obuf;
-			zs.avail_out = COPY_CHUNK;
-			deflate(&zs, flush);
-			if (write_all(out, obuf, COPY_CHUNK - zs.avail_out) < 0) {
-				obs_error_errno(err, "cannot write compressed segment");
-				goto out;
-			}
-		} while (zs.avail_out == 0);
-	} while (flush != Z_FINISH);
-	ret = 0;
-out:
-	deflateEnd(&zs);
-	free(ibuf);
-	free(obuf);
-	return ret;
+		pk->zs.next_out = pk->obuf;
+		pk->zs.avail_out = COPY_CHUNK;
+		deflate(&pk->zs, flush);
+		made = COPY_CHUNK - pk->zs.avail_out;
+		if (obs_io_write_all(pk->out, pk->obuf, made) < 0)
+			return obs_error_errno(err, "cannot write compressed segment");
+		pk->out_pos += made;
+	} while (pk->zs.avail_out == 0);
+	return 0;
+}
+
+/*
+ * Bytes [OFF, OFF + LEN) of the plain segment as one gzip member, indexed
+ * with the times of BLOCK (its lines counted here).
+ */
+static int pack_member(struct packer *pk, uint64_t off, uint64_t len,
+		       const struct obs_segidx_entry *block, struct obs_error *err)
+{
+	struct obs_segidx_entry e = { pk->out_pos, 0, 0, block->min, block->max };
+	const unsigned char *p, *end;
+	size_t n;
+
+	if (deflateReset(&pk->zs) != Z_OK)
+		return obs_error_set(err, "cannot reset zlib");
+	while (len > 0) {
+		n = len < COPY_CHUNK ? (size_t)len : COPY_CHUNK;
+		if (obs_io_pread_full(pk->in, pk->ibuf, n, (off_t)off) < 0)
+			return obs_error_errno(err, "cannot read segment");
+		for (p = pk->ibuf, end = p + n; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+			e.lines++;
+		pk->zs.next_in = pk->ibuf;
+		pk->zs.avail_in = (uInt)n;
+		if (pack_out(pk, Z_NO_FLUSH, err) < 0)
+			return -1;
+		off += n;
+		len -= n;
+	}
+	if (pack_out(pk, Z_FINISH, err) < 0)
+		return -1;
+	e.len = pk->out_pos - e.off;
+	return packer_entry(pk, &e, err);
+}
+
+/*
+ * The plain segment (SIZE bytes, its time index loaded) as gzip members:
+ * one per indexed block, one per stretch the index does not cover (whose
+ * times are unknown, so it is always read).
+ */
+static int pack_segment(struct packer *pk, const char *plain, uint64_t size,
+			struct obs_error *err)
+{
+	static const struct obs_segidx_entry unknown = { 0, 0, 0, INT64_MIN, INT64_MAX };
+	struct obs_segidx_entry *e;
+	struct stat sb;
+	uint64_t pos = 0;
+	size_t n, bad, i;
+	int rc = 0;
+
+	if (fstat(pk->in, &sb) < 0)
+		return obs_error_errno(err, "cannot read '%s'", plain);
+	if (obs_segidx_load(plain, sb.st_ino, size, &e, &n, &bad, err) < 0)
+		return -1;
+	for (i = 0; i < n && rc == 0; i++) {
+		if (e[i].off > pos)
+			rc = pack_member(pk, pos, e[i].off - pos, &unknown, err);
+		if (rc == 0)
+			rc = pack_member(pk, e[i].off, e[i].len, &e[i], err);
+		pos = e[i].off + e[i].len;
+	}
+	if (rc == 0 && pos < size)
+		rc = pack_member(pk, pos, size - pos, &unknown, err);
+	free(e);
+	return rc;
+}
+
+/* The entries of GZ's index, if it has a readable one, kept for its members copied as they are. */
+static int keep_gz_entries(struct packer *pk, const char *gz, struct obs_error *err)
+{
+	struct obs_segidx_entry *e;
+	struct stat sb;
+	size_t n, bad, i;
+	int rc = 0;
+
+	/* The index is a cache: one that cannot be read only means those members lose theirs. */
+	if (stat(gz, &sb) < 0 ||
+	    obs_segidx_load(gz, sb.st_ino, (uint64_t)sb.st_size, &e, &n, &bad, err) < 0)
+		return 0;
+	for (i = 0; i < n && rc == 0; i++)
+		rc = packer_entry(pk, &e[i], err);
+	free(e);
+	return rc;
 }
 
 static int sync_dir(const char *path)
@@ -261,15 +356,42 @@ static int lock_fd(int fd)
 	return r;
 }
 
-/* With PLAIN locked: build GZ's replacement in TMP, then swap it in and drop PLAIN. */
-static int compact_locked(int plain_fd, const char *plain, const char *gz, const char *tmp,
-			  int level, struct obs_error *err)
+/* Write the index of the new segment OUT (about to become GZ) beside it, as TMP_IDX. */
+static int save_index(struct packer *pk, const char *tmp_idx, struct obs_error *err)
 {
-	int out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	struct stat sb;
 
+	if (fstat(pk->out, &sb) < 0)
+		return obs_error_errno(err, "cannot read '%s'", tmp_idx);
+	return obs_segidx_save(tmp_idx, sb.st_ino, pk->e, pk->n, err);
+}
+
+/*
+ * With PLAIN locked: build GZ's replacement in TMP (GZ's members as they
+ * are, then PLAIN's blocks as members of their own) with its index, swap
+ * both in, and drop PLAIN and its index.
+ */
+static int compact_locked(int plain_fd, uint64_t size, const char *plain, const char *gz,
+			  const char *tmp, int level, struct obs_error *err)
+{
+	char idx[PATH_MAX], tmp_idx[PATH_MAX + 32];
+	struct packer pk;
+	int out;
+
+	if (obs_segidx_path(idx, gz) < 0)
+		return obs_error_errno(err, "cannot name the index of '%s'", gz);
+	snprintf(tmp_idx, sizeof(tmp_idx), "%s.tmp.%ld", idx, (long)getpid());
+	out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (out < 0)
 		return obs_error_errno(err, "cannot create '%s'", tmp);
-	if (copy_file(gz, out, err) < 0 || deflate_fd(plain_fd, out, level, err) < 0)
+	if (copy_file(gz, out, err) < 0 ||
+	    packer_init(&pk, plain_fd, out, (uint64_t)lseek(out, 0, SEEK_CUR), level, err) < 0) {
+		close(out);
+		unlink(tmp);
+		return -1;
+	}
+	if (keep_gz_entries(&pk, gz, err) < 0 || pack_segment(&pk, plain, size, err) < 0 ||
+	    save_index(&pk, tmp_idx, err) < 0)
 		goto fail;
 	if (fsync(out) < 0) {
 		obs_error_errno(err, "cannot sync '%s'", tmp);
@@ -281,19 +403,29 @@ static int compact_locked(int plain_fd, const char *plain, const char *gz, const
 		goto fail;
 	}
 	out = -1;
-	if (rename(tmp, gz) < 0) {
+	/* The index first: until TMP is renamed it names TMP's inode, so GZ ignores it. */
+	if (rename(tmp_idx, idx) < 0 || rename(tmp, gz) < 0) {
 		obs_error_errno(err, "cannot rename '%s'", tmp);
 		goto fail;
 	}
-	/* From here on the records are in GZ; a crash now leaves them twice, never zero times. */
+	packer_release(&pk);
+	/*
+	 * From here on the records are in GZ; a crash now leaves them twice,
+	 * never zero times. The index goes first: a segment without one is
+	 * read whole, an index without its segment would be stale.
+	 */
+	if (obs_segidx_remove(plain) < 0)
+		return obs_error_errno(err, "cannot remove the index of '%s'", plain);
 	if (unlink(plain) < 0)
 		return obs_error_errno(err, "cannot remove '%s'", plain);
 	sync_dir(gz);
 	return 0;
 fail:
+	packer_release(&pk);
 	if (out >= 0)
 		close(out);
 	unlink(tmp);
+	unlink(tmp_idx);
 	return -1;
 }
 
@@ -325,7 +457,7 @@ int obs_store_compact_day(struct obs_store *st, const char *signal, int64_t day,
 		close(fd);
 		return 0;
 	}
-	rc = compact_locked(fd, plain, gz, tmp, level, err);
+	rc = compact_locked(fd, (uint64_t)sb.st_size, plain, gz, tmp, level, err);
 	if (rc < 0)
 		obs_error_prefix(err, "cannot compact '%s'", plain);
 	close(fd);
@@ -338,7 +470,7 @@ int obs_store_remove_segment(const char *path, struct obs_error *err)
 
 	if (fd < 0)
 		return errno == ENOENT ? 0 : obs_error_errno(err, "cannot open '%s'", path);
-	if (lock_fd(fd) < 0 || unlink(path) < 0) {
+	if (lock_fd(fd) < 0 || obs_segidx_remove(path) < 0 || unlink(path) < 0) {
 		obs_error_errno(err, "cannot remove '%s'", path);
 		close(fd);
 		return -1;

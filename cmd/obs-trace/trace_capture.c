@@ -213,7 +213,7 @@ static void record_line(struct trace_capture *c, struct capture_stream *s, const
 	struct obs_error err;
 	const char *level, *k;
 	json_t *parsed, *rec, *v;
-	int64_t now = obs_time_now();
+	int64_t now = obs_time_now(), when;
 	char ts[OBS_TIME_BUFSZ];
 	int i;
 
@@ -234,10 +234,15 @@ static void record_line(struct trace_capture *c, struct capture_stream *s, const
 		goto out;
 	obs_time_format(now, ts, sizeof(ts));
 	json_object_set_new(rec, "type", json_string("log"));
-	if ((v = json_object_get(parsed, "time")))
+	/* The record is stored under the time queries will filter it by. */
+	when = now;
+	if ((v = json_object_get(parsed, "time"))) {
 		json_object_set(rec, "time", v);
-	else
+		if (!json_is_string(v) || obs_time_parse(json_string_value(v), &when, &err) < 0)
+			when = now;
+	} else {
 		json_object_set_new(rec, "time", json_string(ts));
+	}
 	json_object_set_new(rec, "level", json_string(level));
 	if ((v = json_object_get(parsed, "msg")))
 		json_object_set(rec, "msg", v);
@@ -271,7 +276,7 @@ static void record_line(struct trace_capture *c, struct capture_stream *s, const
 	}
 	if (cut)
 		json_object_set_new(rec, "truncated", json_true());
-	if (obs_store_batch_add_json(&c->batch, now, rec, &err) < 0) {
+	if (obs_store_batch_add_json(&c->batch, when, rec, &err) < 0) {
 		obs_warnx("logs not recorded: %s", err.msg);
 		c->store_ok = 0;
 	}

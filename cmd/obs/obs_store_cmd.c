@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* obs store: info, compact, prune, verify. */
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,7 @@
 #include "obs_cli.h"
 #include "obs_jscan.h"
 #include "obs_ndjson.h"
+#include "obs_segidx.h"
 #include "obs_store.h"
 #include "obs_time.h"
 #include "obs_upkeep.h"
@@ -314,6 +317,32 @@ static int verify_segment(const char *path, struct obs_jscan *js, unsigned long 
 	return rc;
 }
 
+/* Check the time index of the plain segment PATH; a wrong entry is a problem. */
+static void verify_index(const char *path, unsigned long *problems)
+{
+	char idx[PATH_MAX];
+	struct obs_error err;
+	size_t usable, bad, wrong;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || obs_segidx_path(idx, path) < 0)
+		goto out;
+	if (obs_segidx_check(path, fd, &usable, &bad, &wrong, &err) < 0) {
+		obs_warnx("%s", err.msg);
+		(*problems)++;
+	} else if (wrong) {
+		obs_warnx("%s: entries that do not match the segment: %zu of %zu; remove the file "
+			  "(queries then read the whole day)", idx, wrong, usable);
+		(*problems)++;
+	} else if (bad) {
+		obs_warnx("%s: entries unusable (torn or stale): %zu; their blocks are read in full",
+			  idx, bad);
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+}
+
 static int cmd_verify(int argc, char **argv)
 {
 	static const char synopsis[] = "verify [-s SIGNAL]";
@@ -332,6 +361,8 @@ static int cmd_verify(int argc, char **argv)
 			continue;
 		n++;
 		verify_segment(l.seg[i].path, &js, &records, &problems);
+		if (!l.seg[i].gz)
+			verify_index(l.seg[i].path, &problems);
 	}
 	obs_jscan_release(&js);
 	printf("%d segments, %lu records, %lu problems\n", n, records, problems);

@@ -51,6 +51,11 @@ stdout|4|info|no newline at the end|job|true|true'
 	assert_line --regexp '"level":"info","msg":"plain x=1 text is not logfmt","stream":"stdout","line":3\}$'
 	run jq -r 'select(.msg == "child") | .trace_id + " " + .span_id' "$OBS_HOME"/logs/*.ndjson
 	assert_output "4bf92f3577b34da6a3ce929d0e0e4736 00f067aa0ba902b7"
+	# Stored under its own time, so a query for that time finds it.
+	[ -s "$OBS_HOME/logs/2026-01-02.ndjson" ]
+	run obs_log query -o ndjson --since 2026-01-02T03:00:00Z --until 2026-01-02T03:10:00Z </dev/null
+	assert_success
+	assert_output --partial '"msg":"json"'
 }
 
 @test "output passes through byte for byte, in order per stream, and the status comes back" {

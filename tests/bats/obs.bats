@@ -61,7 +61,7 @@ fill_store() {
 
 @test "store compact gzips closed days; queries read them unchanged" {
 	fill_store
-	before=$(obs_trace query -o ndjson | sort)
+	before=$(obs_trace query -o ndjson </dev/null | sort)
 	export OBS_FAKE_TIME=2026-11-24T12:00:00Z
 	run obs store compact --dry-run
 	assert_success
@@ -74,7 +74,17 @@ fill_store() {
 	[ -f "$OBS_HOME/spans/2026-11-10.ndjson.gz" ]
 	[ ! -e "$OBS_HOME/spans/2026-11-10.ndjson" ]
 	[ -f "$OBS_HOME/spans/2026-11-24.ndjson" ]
-	[ "$(obs_trace query -o ndjson | sort)" = "$before" ]
+	[ "$(obs_trace query -o ndjson </dev/null | sort)" = "$before" ]
+	# The time index moved with the day: a window inside it reads its blocks.
+	[ -s "$OBS_HOME/spans/.2026-11-10.ndjson.gz.idx" ]
+	[ ! -e "$OBS_HOME/spans/.2026-11-10.ndjson.idx" ]
+	run obs_trace query -o ndjson --since 2026-11-10T10:30:00Z --until 2026-11-10T12:00:00Z </dev/null
+	assert_success
+	assert_output --partial '"name":"b 2026-11-10"'
+	refute_output --partial '"name":"a 2026-11-10"'
+	run obs store verify
+	assert_success
+	refute_output --partial ".idx"
 	run obs store compact
 	assert_success
 	assert_output --partial "nothing to compact"
@@ -91,7 +101,7 @@ fill_store() {
 	run obs store prune --older-than 13d
 	assert_success
 	assert_output "removed $OBS_HOME/spans/2026-11-10.ndjson"
-	run obs_trace query -o ndjson
+	run obs_trace query -o ndjson </dev/null
 	[ "${#lines[@]}" -eq 3 ]
 }
 
@@ -106,6 +116,22 @@ fill_store() {
 	assert_output --partial "2026-11-24.ndjson:2: not a JSON object"
 	assert_output --partial "torn last line"
 	assert_output --partial "3 segments, 7 records, 3 problems"
+}
+
+@test "store verify checks the time index: unusable entries are noted, not problems" {
+	fill_store
+	idx="$OBS_HOME/spans/.2026-11-24.ndjson.idx"
+	[ -s "$idx" ]
+	run obs store verify
+	assert_success
+	refute_output --partial ".idx"
+	# Flip a byte of the first entry: its checksum fails and its block is read whole.
+	printf '\377' | dd of="$idx" bs=1 seek=20 conv=notrunc status=none
+	run obs store verify
+	assert_success
+	assert_output --partial "$idx: entries unusable (torn or stale): 1; their blocks are read in full"
+	run obs_trace query -o ndjson --since 2026-11-24T08:00:00Z </dev/null
+	[ "${#lines[@]}" -eq 1 ]
 }
 
 @test "store commands on an empty or missing store" {

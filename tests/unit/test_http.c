@@ -665,6 +665,31 @@ static void test_send_timeout_cut_to_deadline(void **state)
 	srv_stop(&s);
 }
 
+static void test_send_last_answer_survives_the_cut(void **state)
+{
+	struct obs_http h;
+	struct obs_http_response r;
+	struct obs_error err = { "" };
+	struct srv s;
+
+	(void)state;
+	/* A 503, then an attempt the deadline cuts short: the 503 is what is said. */
+	srv_start(&s, "503,stall:5");
+	fast_init(&h);
+	h.timeout_ms = 0;
+	h.retry_initial_ms = 20;
+	h.retry_max_ms = 40;
+	h.retry_deadline_ms = 300;
+	obs_http_response_init(&r);
+	assert_int_equal(obs_http_send(&h, "POST", s.url, NULL, "x", 1, &r, &err), -1);
+	assert_int_equal(r.outcome, OBS_HTTP_GAVE_UP);
+	check_gave_up(err.msg, s.url, ": 503 Service Unavailable", 2);
+	assert_int_equal(r.attempts, 2);
+	obs_http_response_release(&r);
+	obs_http_release(&h);
+	srv_stop(&s);
+}
+
 static void test_send_refused_gives_up(void **state)
 {
 	struct obs_http h;
@@ -1463,6 +1488,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_send_deadline, reap),
 		cmocka_unit_test_teardown(test_send_max_attempts, reap),
 		cmocka_unit_test_teardown(test_send_timeout_cut_to_deadline, reap),
+		cmocka_unit_test_teardown(test_send_last_answer_survives_the_cut, reap),
 		cmocka_unit_test_teardown(test_send_refused_gives_up, reap),
 		cmocka_unit_test_teardown(test_send_retry_after_seconds, reap),
 		cmocka_unit_test_teardown(test_send_retry_after_date, reap),

@@ -1176,6 +1176,66 @@ static void reset_socket(int *fd, const char *data, size_t len)
 	*fd = sv[0];
 }
 
+static void test_seek(void **state)
+{
+	struct obs_ndjson_reader r;
+	struct obs_error err;
+	struct warns w;
+	int rc, fd[2];
+
+	(void)state;
+	/* lines: 1 at 0, 2 at 8, 3 at 16, 4 at 24, 5 at 32 */
+	open_ok(&r, write_str("seek.ndjson", "{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n{\"a\":4}\n{\"a\":5}\n"), &w);
+	/* Part of a file from the start: no gzip test, then lines 3-4 after skipping none. */
+	assert_int_equal(obs_ndjson_seek(&r, 8, 16, 0, &err), 0);
+	assert_string_equal(all_lines(&r, &rc, &err), "1:{\"a\":2}");
+	assert_int_equal(rc, 0);
+	assert_int_equal(obs_ndjson_seek(&r, 24, 0, 1, &err), 0);
+	assert_string_equal(all_lines(&r, &rc, &err), "3:{\"a\":4}|4:{\"a\":5}");
+	assert_int_equal(rc, 0);
+	/* Back to an earlier part, ending exactly at a line's end. */
+	assert_int_equal(obs_ndjson_seek(&r, 0, 8, 0, &err), 0);
+	assert_string_equal(all_lines(&r, &rc, &err), "5:{\"a\":1}");
+	assert_int_equal(w.n, 0);
+	assert_int_equal(r.torn, 0);
+	obs_ndjson_close(&r);
+
+	/* A pipe cannot seek. */
+	assert_int_equal(pipe(fd), 0);
+	close(fd[1]);
+	assert_int_equal(obs_ndjson_fdopen(&r, fd[0], 1, "pipe", &err), 0);
+	assert_int_equal(obs_ndjson_seek(&r, 5, 0, 0, &err), -1);
+	assert_string_equal(err.msg, "cannot seek in 'pipe': Illegal seek");
+	obs_ndjson_close(&r);
+
+	/* gzip: from member to member. */
+	{
+		char *gz = write_gz("seek.gz", "{\"a\":1}\n", 8, "wb");
+		unsigned long long m1 = file_size(gz), m2;
+
+		write_gz("seek.gz", "{\"b\":2}\n{\"c\":3}\n", 16, "ab");
+		m2 = file_size(gz);
+		write_gz("seek.gz", "{\"d\":4}\n", 8, "ab");
+		open_ok(&r, gz, &w);
+		assert_int_equal(obs_ndjson_seek(&r, m1, m2, 1, &err), 0);
+		assert_string_equal(all_lines(&r, &rc, &err), "2:{\"b\":2}|3:{\"c\":3}");
+		assert_int_equal(rc, 0);
+		assert_int_equal(obs_ndjson_seek(&r, m2, 0, 0, &err), 0);
+		assert_string_equal(all_lines(&r, &rc, &err), "4:{\"d\":4}");
+		assert_int_equal(obs_ndjson_seek(&r, 0, m1, 0, &err), 0);
+		assert_string_equal(all_lines(&r, &rc, &err), "5:{\"a\":1}");
+		assert_int_equal(rc, 0);
+		/* Not a member start: an error, and none after it. */
+		assert_int_equal(obs_ndjson_seek(&r, 3, 0, 0, &err), 0);
+		assert_string_equal(all_lines(&r, &rc, &err), "");
+		assert_int_equal(rc, -1);
+		assert_non_null(strstr(err.msg, "invalid gzip data"));
+		assert_int_equal(obs_ndjson_seek(&r, 0, 0, 0, &err), -1);
+		assert_non_null(strstr(err.msg, "cannot read on after an earlier error"));
+		obs_ndjson_close(&r);
+	}
+}
+
 static void test_read_error(void **state)
 {
 	struct obs_ndjson_reader r;
@@ -1453,6 +1513,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lines_basic),
+		cmocka_unit_test(test_seek),
 		cmocka_unit_test(test_lines_empty),
 		cmocka_unit_test(test_lines_torn),
 		cmocka_unit_test(test_lines_limit),

@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "obs_segidx.h"
 #include "obs_store.h"
 #include "obs_time.h"
 
@@ -842,14 +843,17 @@ static void test_scan_time_range(void **state)
 	}
 	assert_scan(&f->st, "spans", OBS_TIME_MIN, OBS_TIME_MAX, 6,
 		    "{\"d\":\"20\"}|{\"d\":\"21\"}|{\"d\":\"22\"}|{\"d\":\"23\"}|{\"d\":\"24\"}|{\"d\":\"25\"}");
-	/* Only the days intersecting the range are opened. */
-	assert_scan(&f->st, "spans", NOV22 + 12 * HOUR_NS, NOV23 + HOUR_NS, 2,
-		    "{\"d\":\"22\"}|{\"d\":\"23\"}");
+	/*
+	 * Only the days intersecting the range are opened, and in a day the
+	 * window cuts, the blocks whose times miss it are skipped by the index.
+	 */
+	assert_scan(&f->st, "spans", NOV22 + 12 * HOUR_NS, NOV23 + HOUR_NS, 2, "{\"d\":\"22\"}");
 	/* Bounds: until at a day's first ns takes that day; since at a day's last ns takes it. */
-	assert_scan(&f->st, "spans", NOV23 - 1, NOV24, 3, "{\"d\":\"22\"}|{\"d\":\"23\"}|{\"d\":\"24\"}");
+	assert_scan(&f->st, "spans", NOV23 - 1, NOV24, 3, "{\"d\":\"23\"}");
 	assert_scan(&f->st, "spans", NOV23, NOV24 - 1, 1, "{\"d\":\"23\"}");
 	assert_scan(&f->st, "spans", NOV24, OBS_TIME_MAX, 2, "{\"d\":\"24\"}|{\"d\":\"25\"}");
-	assert_scan(&f->st, "spans", OBS_TIME_MIN, NOV20 + HOUR_NS, 1, "{\"d\":\"20\"}");
+	assert_scan(&f->st, "spans", OBS_TIME_MIN, NOV20 + HOUR_NS, 1, "");
+	assert_scan(&f->st, "spans", OBS_TIME_MIN, NOV20 + 12 * HOUR_NS, 1, "{\"d\":\"20\"}");
 	/* Outside, or an empty range. */
 	assert_scan(&f->st, "spans", NOV25 + DAY_NS, OBS_TIME_MAX, 0, "");
 	assert_scan(&f->st, "spans", NOV24, NOV22, 0, "");
@@ -925,6 +929,145 @@ static void test_scan_missing_signal(void **state)
 	snprintf(expect, sizeof(expect), "cannot read '%s': Not a directory", at(f, "store/metrics"));
 	assert_string_equal(err.msg, expect);
 	obs_store_scan_close(&sc);
+}
+
+/* Append N records of about 700 bytes at TIME_NS in one block; the LONG-th (from 1) is 1500 bytes. */
+static void append_block(struct fx *f, int64_t time_ns, int tag, int n, int longer)
+{
+	size_t cap = (size_t)n * 1600, len = 0;
+	char *buf = malloc(cap);
+	int i;
+
+	assert_non_null(buf);
+	for (i = 1; i <= n; i++)
+		len += (size_t)snprintf(buf + len, cap - len, "{\"t\":%d,\"i\":%d,\"pad\":\"%0*d\"}\n",
+					tag, i, i == longer ? 1500 : 700, 0);
+	assert_int_equal(obs_store_append_span(&f->st, "metrics", time_ns, time_ns + 1, (unsigned long)n,
+					       buf, len, NULL), 0);
+	free(buf);
+}
+
+/* Lines of a scan of "metrics" over [SINCE, UNTIL], and their tags summed; warnings into W. */
+static int scan_tags(struct fx *f, int64_t since, int64_t until, long *tags, struct warns *w)
+{
+	struct obs_store_scan sc;
+	struct obs_error err;
+	const char *line;
+	size_t len;
+	int n = 0, r;
+
+	*tags = 0;
+	assert_int_equal(obs_store_scan_open(&sc, &f->st, "metrics", since, until, &err), 0);
+	sc.max_line = 1000;
+	sc.warn = count_warn;
+	sc.warn_ctx = w;
+	while ((r = obs_store_scan_next(&sc, &line, &len, &err)) == 1) {
+		*tags += atol(line + 5);
+		n++;
+	}
+	assert_int_equal(r, 0);
+	obs_store_scan_close(&sc);
+	return n;
+}
+
+static void test_scan_skips_blocks_by_index(void **state)
+{
+	struct fx *f = *state;
+	struct warns w = { 0, "" };
+	long tags;
+
+	/* Three blocks of 1000 records (0.7 MB each: they do not merge), hours 1, 2, 3. */
+	append_block(f, NOV24 + HOUR_NS, 1, 1000, 0);
+	append_block(f, NOV24 + 2 * HOUR_NS, 2, 1000, 0);
+	append_block(f, NOV24 + 3 * HOUR_NS, 3, 1000, 10);
+	assert_true(access(at(f, "store/metrics/.2026-11-24.ndjson.idx"), F_OK) == 0);
+	/* The whole day: everything (the long line skipped and reported at its line). */
+	assert_int_equal(scan_tags(f, NOV24, NOV25 - 1, &tags, &w), 2999);
+	assert_int_equal(tags, 1000 + 2000 + 2997);
+	assert_int_equal(w.n, 1);
+	assert_non_null(strstr(w.last, "2026-11-24.ndjson:2010: line longer than 1000 bytes"));
+	/* One hour: only its block, line numbers still the file's. */
+	w.n = 0;
+	assert_int_equal(scan_tags(f, NOV24 + 3 * HOUR_NS, NOV24 + 3 * HOUR_NS, &tags, &w), 999);
+	assert_int_equal(tags, 2997);
+	assert_int_equal(w.n, 1);
+	assert_non_null(strstr(w.last, "2026-11-24.ndjson:2010: line longer than 1000 bytes"));
+	assert_int_equal(scan_tags(f, NOV24 + 2 * HOUR_NS, NOV24 + 2 * HOUR_NS + 1, &tags, &w), 1000);
+	assert_int_equal(tags, 2000);
+	assert_int_equal(scan_tags(f, OBS_TIME_MIN, NOV24 + HOUR_NS, &tags, &w), 1000);
+	assert_int_equal(tags, 1000);
+	/* A window between blocks: nothing. */
+	assert_int_equal(scan_tags(f, NOV24 + 5 * HOUR_NS, OBS_TIME_MAX, &tags, &w), 0);
+	/* Records added without an entry (the index removed meanwhile) are read. */
+	assert_int_equal(unlink(at(f, "store/metrics/.2026-11-24.ndjson.idx")), 0);
+	assert_int_equal(scan_tags(f, NOV24 + 5 * HOUR_NS, OBS_TIME_MAX, &tags, &w), 2999);
+	append_block(f, NOV24 + 4 * HOUR_NS, 4, 10, 0);
+	assert_int_equal(scan_tags(f, NOV24 + 4 * HOUR_NS, NOV24 + 4 * HOUR_NS, &tags, &w), 3009);
+}
+
+static void test_scan_index_that_does_not_fit(void **state)
+{
+	struct fx *f = *state;
+	struct warns w = { 0, "" };
+	struct obs_segidx_entry e = { 3, 10, 1, NOV24, NOV24 };
+	const char *seg = at(f, "store/metrics/2026-11-24.ndjson");
+	struct stat sb;
+	long tags;
+
+	append_block(f, NOV24 + HOUR_NS, 1, 3, 0);
+	assert_int_equal(stat(seg, &sb), 0);
+	assert_int_equal(obs_segidx_remove(seg), 0);
+	/* An entry starting mid-line: the index is not this file's. */
+	assert_int_equal(obs_segidx_note(seg, sb.st_ino, &e), 0);
+	assert_int_equal(scan_tags(f, NOV24 + HOUR_NS, NOV24 + HOUR_NS, &tags, &w), 3);
+	assert_int_equal(w.n, 1);
+	assert_non_null(strstr(w.last, "/.2026-11-24.ndjson.idx: does not fit its segment, ignored"));
+}
+
+static void test_batch_notes_times(void **state)
+{
+	struct fx *f = *state;
+	struct obs_store_batch b;
+	struct obs_segidx_entry *e;
+	struct obs_error err;
+	struct stat sb;
+	size_t n, bad;
+	const char *seg = at(f, "store/spans/2026-11-24.ndjson");
+
+	obs_store_batch_init(&b, &f->st, "spans");
+	assert_int_equal(obs_store_batch_add(&b, NOV24 + 50, "{\"a\":1}", 7, &err), 0);
+	assert_int_equal(obs_store_batch_add(&b, NOV24 + 20, "{\"a\":2}", 7, &err), 0);
+	assert_int_equal(obs_store_batch_add(&b, NOV23 + 7, "{\"a\":0}", 7, &err), 0);
+	assert_int_equal(obs_store_batch_add(&b, NOV24 + 90, "{\"a\":3}", 7, &err), 0);
+	assert_int_equal(obs_store_batch_flush(&b, &err), 0);
+	obs_store_batch_release(&b);
+	assert_int_equal(stat(seg, &sb), 0);
+	assert_int_equal(obs_segidx_load(seg, sb.st_ino, (uint64_t)sb.st_size, &e, &n, &bad, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(e[0].off, 0);
+	assert_int_equal(e[0].len, 24);
+	assert_int_equal(e[0].lines, 3);
+	assert_int_equal(e[0].min, NOV24 + 20);
+	assert_int_equal(e[0].max, NOV24 + 90);
+	free(e);
+	/* A single append after a torn line: its entry starts after the added newline. */
+	{
+		int fd = open(seg, O_WRONLY | O_APPEND);
+
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, "{\"to", 4), 4);
+		close(fd);
+	}
+	assert_int_equal(obs_store_append(&f->st, "spans", NOV24 + 5, "{\"a\":4}\n{\"a\":5}\n", 16, &err), 0);
+	assert_int_equal(stat(seg, &sb), 0);
+	assert_int_equal(obs_segidx_load(seg, sb.st_ino, (uint64_t)sb.st_size, &e, &n, &bad, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(e[1].off, 29);
+	assert_int_equal(e[1].len, 16);
+	assert_int_equal(e[1].lines, 2);
+	assert_int_equal(e[1].min, NOV24 + 5);
+	assert_int_equal(e[1].max, NOV24 + 5);
+	free(e);
 }
 
 static void test_scan_torn_line(void **state)
@@ -1608,6 +1751,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_scan_gz, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_missing_signal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_torn_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scan_skips_blocks_by_index, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scan_index_that_does_not_fit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_notes_times, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_max_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_segment_vanishes_or_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_path_too_long, setup, teardown),
