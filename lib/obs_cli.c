@@ -3,6 +3,7 @@
 #include "obs_cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +70,17 @@ int obs_cli_usage_error(const char *synopsis, const char *fmt, ...)
 	}
 	obs_cli_usage(stderr, synopsis, NULL);
 	return OBS_EXIT_USAGE;
+}
+
+int obs_cli_bad_option(const char *cmd, const char *synopsis, char **argv, int c)
+{
+	const char *arg = argv[optind - 1];
+
+	if (c == ':')
+		return obs_cli_usage_error(synopsis, "%s: option '%s' needs a value", cmd, arg);
+	if (optopt && strncmp(arg, "--", 2))
+		return obs_cli_usage_error(synopsis, "%s: unknown option '-%c'", cmd, optopt);
+	return obs_cli_usage_error(synopsis, "%s: unknown option '%s'", cmd, arg);
 }
 
 static void print_overview(FILE *fp, const struct obs_cmd *cmds, const char *about)
@@ -262,8 +274,7 @@ void obs_table_add(struct obs_table *t, const char *const *cells)
 	t->rows[t->nrows++] = row;
 }
 
-/* Display width of a UTF-8 string: count code points, not bytes. */
-static int text_width(const char *s)
+int obs_cli_text_width(const char *s)
 {
 	int w = 0;
 
@@ -275,7 +286,7 @@ static int text_width(const char *s)
 
 static void print_cell(FILE *fp, const char *s, int width, int right, int last)
 {
-	int pad = width - text_width(s);
+	int pad = width - obs_cli_text_width(s);
 
 	if (right)
 		fprintf(fp, "%*s%s", pad, "", s);
@@ -293,10 +304,10 @@ int obs_table_print(struct obs_table *t, FILE *fp, int color)
 	if (!width)
 		abort();
 	for (i = 0; i < t->ncols; i++) {
-		width[i] = text_width(t->head[i]);
+		width[i] = obs_cli_text_width(t->head[i]);
 		for (r = 0; r < t->nrows; r++)
-			if (text_width(t->rows[r][i]) > width[i])
-				width[i] = text_width(t->rows[r][i]);
+			if (obs_cli_text_width(t->rows[r][i]) > width[i])
+				width[i] = obs_cli_text_width(t->rows[r][i]);
 	}
 	for (r = -1; r < t->nrows; r++) {
 		char **row = r < 0 ? t->head : t->rows[r];

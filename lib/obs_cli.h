@@ -48,6 +48,12 @@ void obs_cli_usage(FILE *fp, const char *synopsis, const char *options);
 /* Print usage to stderr and return OBS_EXIT_USAGE. */
 int obs_cli_usage_error(const char *synopsis, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * After getopt_long returned C ('?' or ':', with ':' first in its option
+ * string) for command CMD: "CMD: option '--x' needs a value" or "CMD:
+ * unknown option '-x'" with the usage; returns OBS_EXIT_USAGE.
+ */
+int obs_cli_bad_option(const char *cmd, const char *synopsis, char **argv, int c);
 
 /* Flush stdout and report write errors; returns STATUS, or OBS_EXIT_FAILURE on error. */
 int obs_cli_finish(int status);
@@ -69,6 +75,9 @@ enum obs_output {
 int obs_output_parse(const char *name, unsigned allowed, enum obs_output *out);
 /* Resolve AUTO to TTY_FORMAT when stdout is a terminal, else NDJSON. */
 enum obs_output obs_output_resolve(enum obs_output out, enum obs_output tty_format);
+
+/* Display width of UTF-8 string S: its code points, not bytes (wide glyphs are rare here). */
+int obs_cli_text_width(const char *s);
 
 /* An aligned text table; cells are copied. Numeric-looking columns are right-aligned. */
 struct obs_table {

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "obs_text.h"
 #include "obs_time.h"
 
 #define IN_CHUNK 65536
@@ -50,26 +51,7 @@ struct stream {
 
 uint64_t obs_cursor_hash(uint64_t h, const void *data, size_t len)
 {
-	const unsigned char *p = data;
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
+	return obs_text_fnv1a(h, data, len);
 }
 
 int obs_cursor_segment_name(const char *name, int64_t *day_ns, int *gz)
@@ -103,7 +85,7 @@ int obs_cursor_segment_name(const char *name, int64_t *day_ns, int *gz)
 		return 0;
 	/* Years 0000-9999 fit in int64 days; as ns only 1678-2261 do. */
 	if (day_ns) {
-		int64_t days = days_from_civil(y, m, d);
+		int64_t days = obs_time_days_from_civil(y, (int)m, (int)d);
 
 		if (days > INT64_MAX / 86400 / OBS_NS_PER_SEC)
 			*day_ns = OBS_TIME_MAX;

@@ -17,6 +17,7 @@
 #include <curl/curl.h>
 #include <zlib.h>
 
+#include "obs_text.h"
 #include "obs_time.h"
 
 #ifndef OBS_VERSION
@@ -467,14 +468,6 @@ int obs_http_header_add(struct obs_http *h, const char *name, const char *value,
 	return header_push(h, line, err);
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 static void trim(const char **s, size_t *n)
 {
 	while (*n && (**s == ' ' || **s == '\t')) {
@@ -525,8 +518,8 @@ static int add_list(struct obs_http *h, const char *list, const char *what, stru
 		for (size_t i = 0; i < vlen; i++) {
 			int hi, lo;
 
-			if (v[i] == '%' && i + 2 < vlen && (hi = hexval(v[i + 1])) >= 0 &&
-			    (lo = hexval(v[i + 2])) >= 0) {
+			if (v[i] == '%' && i + 2 < vlen && (hi = obs_text_hexval(v[i + 1])) >= 0 &&
+			    (lo = obs_text_hexval(v[i + 2])) >= 0) {
 				value[dn++] = (char)(hi * 16 + lo);
 				i += 2;
 			} else {

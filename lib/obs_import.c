@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "obs_span.h"
+#include "obs_text.h"
 
 #define MAX_DEPTH 64          /* nesting of attribute values */
 #define QUOTE_MAX 64          /* bytes of a value quoted in a message */
@@ -162,17 +163,6 @@ static json_t *to_double(const json_t *v, struct obs_error *e, const char *what)
 
 /* ---- ids ------------------------------------------------------------- */
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int b64val(int c)
 {
 	if (c >= 'A' && c <= 'Z')
@@ -237,7 +227,7 @@ static int id_text(const char *s, size_t len, size_t bytes, size_t minlen, int b
 		pad = hexlen - len;
 		memset(out, '0', pad);
 		for (i = 0; i < len; i++) {
-			int v = hexval((unsigned char)s[i]);
+			int v = obs_text_hexval((unsigned char)s[i]);
 
 			if (v < 0)
 				goto try_b64;
@@ -994,80 +984,78 @@ static int zipkin_endpoint(const json_t *ep, const char *name, json_t *attrs, co
 	return 0;
 }
 
-static int zipkin_span(const json_t *span, json_t **recp, int64_t *startp, struct obs_error *e)
+/* Zipkin's KIND (absent: internal) in lowercase into BUF (SIZE bytes); -1 with E if unknown. */
+static int zipkin_kind(const json_t *kind, char *buf, size_t size, struct obs_error *e)
 {
 	static const char *const zkinds[] = { "CLIENT", "SERVER", "PRODUCER", "CONSUMER" };
-	char tid[2 * TRACE_BYTES + 1], sid[2 * SPAN_BYTES + 1], pid[2 * SPAN_BYTES + 1];
-	char q[QUOTE_MAX + 8], kindbuf[16];
-	const json_t *name, *kind, *tags, *v, *local_sn, *remote_sn, *ann;
-	const char *kind_s = "internal", *status, *msg, *key;
-	struct tag_status ts = { 0 };
-	json_t *rec = NULL, *attrs = NULL, *resource = NULL, *tv;
-	int64_t start, dur;
-	char *service = NULL;
+	const char *s = json_string_value(kind);
+	char q[QUOTE_MAX + 8];
 	size_t i;
-	int ret = -1;
 
-	*recp = NULL;
-	if (!json_is_object(span))
-		return obs_error_set(e, "not an object");
-	if (id_field(get(span, "traceId"), "trace id", TRACE_BYTES, 1, 0, ID_REQUIRED, tid, e) < 0 ||
-	    id_field(get(span, "id"), "span id", SPAN_BYTES, 1, 0, ID_REQUIRED, sid, e) < 0 ||
-	    id_field(get(span, "parentId"), "parent span id", SPAN_BYTES, 1, 0, ID_PARENT, pid,
-		     e) < 0)
-		return -1;
-	name = get(span, "name");
-	if (name && (!json_is_string(name) || !string_clean(name)))
-		return obs_error_set(e, "'name' is not a string");
-	kind = get(span, "kind");
-	if (kind) {
-		const char *s = json_string_value(kind);
-
-		for (i = 0; s && i < 4; i++)
-			if (!strcasecmp(s, zkinds[i]))
-				break;
-		if (!s || i == 4)
-			return obs_error_set(e, "unknown kind %s", describe(kind, q, sizeof(q)));
-		for (i = 0; s[i] && i < sizeof(kindbuf) - 1; i++)
-			kindbuf[i] = (char)(s[i] | 0x20);
-		kindbuf[i] = '\0';
-		kind_s = kindbuf;
+	if (!kind) {
+		snprintf(buf, size, "internal");
+		return 0;
 	}
-	if (micros(get(span, "timestamp"), "timestamp", &start, e) < 0)
+	for (i = 0; s && i < 4; i++)
+		if (!strcasecmp(s, zkinds[i]))
+			break;
+	if (!s || i == 4)
+		return obs_error_set(e, "unknown kind %s", describe(kind, q, sizeof(q)));
+	for (i = 0; s[i] && i < size - 1; i++)
+		buf[i] = (char)(s[i] | 0x20);
+	buf[i] = '\0';
+	return 0;
+}
+
+/* The span's start and duration, both required, in nanoseconds. */
+static int zipkin_times(const json_t *span, int64_t *start, int64_t *dur, struct obs_error *e)
+{
+	const json_t *v;
+
+	if (micros(get(span, "timestamp"), "timestamp", start, e) < 0)
 		return -1;
-	if (!start)
+	if (!*start)
 		return obs_error_set(e, "missing start time: no 'timestamp'");
 	v = get(span, "duration");
 	if (!v)
 		return obs_error_set(e, "missing end time: no 'duration'");
-	if (micros(v, "duration", &dur, e) < 0)
+	if (micros(v, "duration", dur, e) < 0)
 		return -1;
-	if (dur > INT64_MAX - start)
+	if (*dur > INT64_MAX - *start)
 		return obs_error_set(e, "'duration' out of range");
+	return 0;
+}
 
-	attrs = json_object();
-	tags = get(span, "tags");
-	if (tags && !json_is_object(tags)) {
-		obs_error_set(e, "'tags' is not an object");
-		goto out;
-	}
+/*
+ * The span's tags (but those that make its status, into TS), endpoints and
+ * flags as attributes into ATTRS; the local endpoint's service name in
+ * *LOCAL_SN (borrowed, or NULL).
+ */
+static int zipkin_attrs(const json_t *span, json_t *attrs, struct tag_status *ts,
+			const json_t **local_sn, struct obs_error *e)
+{
+	const json_t *tags = get(span, "tags"), *remote_sn, *v;
+	char q[QUOTE_MAX + 8];
+	const char *key;
+	json_t *tv;
+
+	if (tags && !json_is_object(tags))
+		return obs_error_set(e, "'tags' is not an object");
 	json_object_foreach((json_t *)tags, key, tv) {
 		if (json_is_null(tv))
 			continue;
-		if (!json_is_string(tv) && !json_is_number(tv) && !json_is_boolean(tv)) {
-			obs_error_set(e, "tag '%s' is not a string", quote(key, strlen(key), q,
-									    sizeof(q)));
-			goto out;
-		}
-		if (tag_status_take(&ts, key, tv, 1))
+		if (!json_is_string(tv) && !json_is_number(tv) && !json_is_boolean(tv))
+			return obs_error_set(e, "tag '%s' is not a string",
+					     quote(key, strlen(key), q, sizeof(q)));
+		if (tag_status_take(ts, key, tv, 1))
 			continue;
 		json_object_set(attrs, key, tv);
 	}
 	if (zipkin_endpoint(get(span, "localEndpoint"), "localEndpoint", attrs, "network.local",
-			    &local_sn, e) < 0 ||
+			    local_sn, e) < 0 ||
 	    zipkin_endpoint(get(span, "remoteEndpoint"), "remoteEndpoint", attrs, "network.peer",
 			    &remote_sn, e) < 0)
-		goto out;
+		return -1;
 	if (remote_sn)
 		set_default(attrs, "peer.service", string_copy(remote_sn));
 	v = get(span, "shared");
@@ -1076,61 +1064,102 @@ static int zipkin_span(const json_t *span, json_t **recp, int64_t *startp, struc
 	v = get(span, "debug");
 	if (v && json_is_true(v))
 		set_default(attrs, "zipkin.debug", json_true());
+	return 0;
+}
 
+/* The span's annotations as events of REC. */
+static int zipkin_annotations(const json_t *span, json_t *rec, struct obs_error *e)
+{
+	const json_t *anns = get(span, "annotations"), *ann;
+	size_t i;
+
+	if (anns && !json_is_array(anns))
+		return obs_error_set(e, "'annotations' is not an array");
+	json_array_foreach(anns, i, ann) {
+		const json_t *value = get(ann, "value");
+		int64_t t;
+
+		if (!json_is_object(ann))
+			return obs_error_set(e, "annotation %zu: not an object", i + 1);
+		if (micros(get(ann, "timestamp"), "timestamp", &t, e) < 0)
+			return obs_error_prefix(e, "annotation %zu", i + 1);
+		if (!t)
+			return obs_error_set(e, "annotation %zu: missing timestamp", i + 1);
+		if (value && (!json_is_string(value) || !string_clean(value)))
+			return obs_error_set(e, "annotation %zu: 'value' is not a string", i + 1);
+		if (obs_span_add_event(rec, t, value ? json_string_value(value) : "", NULL) < 0)
+			return obs_error_set(e, "out of memory");
+	}
+	return 0;
+}
+
+/* What a Zipkin span's record is made of besides attributes, resource and events. */
+struct zipkin_head {
+	char tid[2 * TRACE_BYTES + 1], sid[2 * SPAN_BYTES + 1], pid[2 * SPAN_BYTES + 1];
+	const json_t *name;  /* borrowed from the span, or NULL */
+	char kind[16];
+	int64_t start, dur;
+};
+
+/* Check SPAN's ids, name, kind and times into H. */
+static int zipkin_head(const json_t *span, struct zipkin_head *h, struct obs_error *e)
+{
+	if (!json_is_object(span))
+		return obs_error_set(e, "not an object");
+	if (id_field(get(span, "traceId"), "trace id", TRACE_BYTES, 1, 0, ID_REQUIRED, h->tid,
+		     e) < 0 ||
+	    id_field(get(span, "id"), "span id", SPAN_BYTES, 1, 0, ID_REQUIRED, h->sid, e) < 0 ||
+	    id_field(get(span, "parentId"), "parent span id", SPAN_BYTES, 1, 0, ID_PARENT, h->pid,
+		     e) < 0)
+		return -1;
+	h->name = get(span, "name");
+	if (h->name && (!json_is_string(h->name) || !string_clean(h->name)))
+		return obs_error_set(e, "'name' is not a string");
+	if (zipkin_kind(get(span, "kind"), h->kind, sizeof(h->kind), e) < 0)
+		return -1;
+	return zipkin_times(span, &h->start, &h->dur, e);
+}
+
+/* One Zipkin v2 span as a span record in *RECP (new reference), its start in *STARTP. */
+static int zipkin_span(const json_t *span, json_t **recp, int64_t *startp, struct obs_error *e)
+{
+	struct zipkin_head h;
+	struct tag_status ts = { 0 };
+	const json_t *local_sn;
+	const char *status, *msg;
+	json_t *rec = NULL, *attrs = NULL, *resource = NULL;
+	char *service = NULL;
+	int ret = -1;
+
+	*recp = NULL;
+	if (zipkin_head(span, &h, e) < 0)
+		return -1;
+	attrs = json_object();
+	if (zipkin_attrs(span, attrs, &ts, &local_sn, e) < 0)
+		goto out;
 	resource = json_object();
 	if (local_sn)
 		json_object_set_new(resource, "service.name", string_copy(local_sn));
 	service = service_of(resource);
-	if (!service) {
-		obs_error_set(e, "out of memory");
-		goto out;
-	}
 	tag_status_result(&ts, &status, &msg);
-	rec = obs_span_new(tid, sid, pid[0] ? pid : NULL, name ? json_string_value(name) : "",
-			   service, kind_s, start, start + dur, status, msg);
+	if (service)
+		rec = obs_span_new(h.tid, h.sid, h.pid[0] ? h.pid : NULL,
+				   h.name ? json_string_value(h.name) : "", service, h.kind, h.start,
+				   h.start + h.dur, status, msg);
 	if (!rec) {
 		obs_error_set(e, "out of memory");
 		goto out;
 	}
 	json_object_update(json_object_get(rec, "attributes"), attrs);
-
-	v = get(span, "annotations");
-	if (v && !json_is_array(v)) {
-		obs_error_set(e, "'annotations' is not an array");
+	if (zipkin_annotations(span, rec, e) < 0)
 		goto out;
-	}
-	json_array_foreach(v, i, ann) {
-		const json_t *value = get(ann, "value");
-		int64_t t;
-
-		if (!json_is_object(ann)) {
-			obs_error_set(e, "annotation %zu: not an object", i + 1);
-			goto out;
-		}
-		if (micros(get(ann, "timestamp"), "timestamp", &t, e) < 0) {
-			obs_error_prefix(e, "annotation %zu", i + 1);
-			goto out;
-		}
-		if (!t) {
-			obs_error_set(e, "annotation %zu: missing timestamp", i + 1);
-			goto out;
-		}
-		if (value && (!json_is_string(value) || !string_clean(value))) {
-			obs_error_set(e, "annotation %zu: 'value' is not a string", i + 1);
-			goto out;
-		}
-		if (obs_span_add_event(rec, t, value ? json_string_value(value) : "", NULL) < 0) {
-			obs_error_set(e, "out of memory");
-			goto out;
-		}
-	}
 	if (finish_record(rec, resource, NULL) < 0) {
 		obs_error_set(e, "out of memory");
 		goto out;
 	}
 	*recp = rec;
 	rec = NULL;
-	*startp = start;
+	*startp = h.start;
 	ret = 0;
 out:
 	tag_status_release(&ts);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Zero-copy reading of fields from one JSON line (jsmn tokens plus a strict check). */
 #include "obs_jscan.h"
+#include "obs_text.h"
 #include "obs_time.h"
 
 #include <limits.h>
@@ -83,17 +84,6 @@ static size_t skip_ws(const struct walk *w, size_t p)
 	return p;
 }
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The 4 hex digits at P (N bytes left), or -1. */
 static long hex4(const unsigned char *p, size_t n)
 {
@@ -103,7 +93,7 @@ static long hex4(const unsigned char *p, size_t n)
 	if (n < 4)
 		return -1;
 	for (i = 0; i < 4; i++) {
-		h = hexval(p[i]);
+		h = obs_text_hexval(p[i]);
 		if (h < 0)
 			return -1;
 		v = v * 16 + h;
@@ -480,26 +470,7 @@ static size_t decode_one(const char *raw, size_t n, size_t *i, char out[4])
 		cp = 0x10000 + ((cp - 0xd800) << 10) + ((unsigned long)lo - 0xdc00);
 		*i += 6;
 	}
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xc0 | (cp >> 6));
-		out[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xe0 | (cp >> 12));
-		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		out[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	out[0] = (char)(0xf0 | (cp >> 18));
-	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	out[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
+	return obs_text_utf8_put((uint32_t)cp, out);
 }
 
 /* Unescape RAW (N bytes) into BUF (SIZE bytes, NUL added); length or -1 if too small. */

@@ -2,7 +2,8 @@
 /* Label sets: immutable, sorted, reference-counted name/value pairs as Prometheus has them. */
 #include "obs_labels.h"
 
-#include <stdio.h>
+#include "obs_buf.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -218,88 +219,44 @@ int obs_labels_equal(const struct obs_labels *a, const struct obs_labels *b)
 	return obs_labels_equal_pairs(a, b->v, b->len);
 }
 
-/* A growable string for formatting. */
-struct sbuf {
-	char *p;
-	size_t len, cap;
-	int failed;
-};
-
-static void sb_add(struct sbuf *b, const char *s, size_t n)
-{
-	char *np;
-
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		np = realloc(b->p, cap);
-		if (!np) {
-			b->failed = 1;
-			return;
-		}
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void sb_str(struct sbuf *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
 /* Go's strconv.Quote for the characters label values usually hold. */
-static void sb_quoted(struct sbuf *b, const char *s)
+static void sb_quoted(struct obs_buf *b, const char *s)
 {
-	char esc[8];
-
-	sb_add(b, "\"", 1);
+	obs_buf_addc(b, '"');
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 
 		if (c == '"' || c == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)c;
-			sb_add(b, esc, 2);
+			obs_buf_addc(b, '\\');
+			obs_buf_addc(b, (char)c);
 		} else if (c == '\n') {
-			sb_add(b, "\\n", 2);
+			obs_buf_add(b, "\\n", 2);
 		} else if (c == '\t') {
-			sb_add(b, "\\t", 2);
+			obs_buf_add(b, "\\t", 2);
 		} else if (c == '\r') {
-			sb_add(b, "\\r", 2);
+			obs_buf_add(b, "\\r", 2);
 		} else if (c < 0x20 || c == 0x7f) {
-			snprintf(esc, sizeof(esc), "\\x%02x", c);
-			sb_str(b, esc);
+			obs_buf_addf(b, "\\x%02x", c);
 		} else {
-			sb_add(b, s, 1);
+			obs_buf_add(b, s, 1);
 		}
 	}
-	sb_add(b, "\"", 1);
+	obs_buf_addc(b, '"');
 }
 
 char *obs_labels_format(const struct obs_labels *l)
 {
-	struct sbuf b = { 0 };
+	struct obs_buf b = OBS_BUF_INIT;
 	unsigned i;
 
-	sb_add(&b, "{", 1);
+	obs_buf_addc(&b, '{');
 	for (i = 0; i < l->len; i++) {
 		if (i)
-			sb_add(&b, ", ", 2);
-		sb_str(&b, l->v[i].name);
-		sb_add(&b, "=", 1);
+			obs_buf_add(&b, ", ", 2);
+		obs_buf_adds(&b, l->v[i].name);
+		obs_buf_addc(&b, '=');
 		sb_quoted(&b, l->v[i].value);
 	}
-	sb_add(&b, "}", 1);
-	if (b.failed) {
-		free(b.p);
-		return NULL;
-	}
-	return b.p;
+	obs_buf_addc(&b, '}');
+	return obs_buf_detach(&b);
 }

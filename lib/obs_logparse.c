@@ -15,6 +15,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "obs_text.h"
 #include "obs_time.h"
 #include "obs_tracectx.h"
 
@@ -287,16 +288,6 @@ static json_t *jstring(const char *s, size_t len)
 
 /* ---- calendar ----------------------------------------------------------------------- */
 
-
-
-static int days_in_month(int64_t y, int m)
-{
-	static const int dim[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-
-	return m == 2 && leap ? 29 : dim[m - 1];
-}
-
 static int64_t floor_div(int64_t a, int64_t b)
 {
 	int64_t q = a / b;
@@ -453,7 +444,7 @@ static int civil_to_ns(struct obs_logparse *p, int64_t y, int mo, int d, int h, 
 {
 	int64_t secs, r;
 
-	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 60)
+	if (mo < 1 || mo > 12 || d < 1 || d > obs_time_days_in_month(y, mo) || h > 23 || mi > 59 || s > 60)
 		return -1;
 	if (s == 60) {
 		s = 59;
@@ -1301,14 +1292,6 @@ static char *scratch(struct obs_logparse *p, size_t n)
 	return p->scratch;
 }
 
-static int hexval(int c)
-{
-	if (is_digit(c))
-		return c - '0';
-	c = to_lower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* N hex digits at S as a number, or -1. */
 static long hexn(const char *s, size_t n)
 {
@@ -1316,7 +1299,7 @@ static long hexn(const char *s, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		int h = hexval((unsigned char)s[i]);
+		int h = obs_text_hexval((unsigned char)s[i]);
 
 		if (h < 0)
 			return -1;
@@ -1329,26 +1312,7 @@ static size_t put_utf8(char *out, long cp)
 {
 	if (cp < 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 		cp = 0xfffd;
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xc0 | cp >> 6);
-		out[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xe0 | cp >> 12);
-		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		out[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	out[0] = (char)(0xf0 | cp >> 18);
-	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	out[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
+	return obs_text_utf8_put((uint32_t)cp, out);
 }
 
 /*

@@ -13,6 +13,7 @@
 #include "obs_jscan.h"
 #include "obs_ndjson.h"
 #include "obs_pb.h"
+#include "obs_text.h"
 
 /* ---- names ------------------------------------------------------------ */
 
@@ -260,34 +261,32 @@ static void em_fixed64(struct em *e, uint32_t num, const char *name, uint64_t v)
 	jch(e, '"');
 }
 
-/* sfixed64 (as_int): a decimal string in JSON. */
-static void em_sfixed64(struct em *e, uint32_t num, const char *name, int64_t v)
+/* A signed 64-bit member: a decimal string in JSON. */
+static void em_i64_json(struct em *e, const char *name, int64_t v)
 {
 	char buf[24];
-	int n;
+	int n = snprintf(buf, sizeof(buf), "\"%" PRId64 "\"", v);
 
-	if (!e->json) {
-		obs_pb_put_fixed64(e->w, num, (uint64_t)v);
-		return;
-	}
 	em_key(e, name);
-	n = snprintf(buf, sizeof(buf), "\"%" PRId64 "\"", v);
 	jraw(e, buf, (size_t)n);
 }
 
-/* int64 varint (intValue): a decimal string in JSON. */
+/* sfixed64 (as_int). */
+static void em_sfixed64(struct em *e, uint32_t num, const char *name, int64_t v)
+{
+	if (!e->json)
+		obs_pb_put_fixed64(e->w, num, (uint64_t)v);
+	else
+		em_i64_json(e, name, v);
+}
+
+/* int64 varint (intValue). */
 static void em_int64(struct em *e, uint32_t num, const char *name, int64_t v)
 {
-	char buf[24];
-	int n;
-
-	if (!e->json) {
+	if (!e->json)
 		obs_pb_put_uint64(e->w, num, (uint64_t)v);
-		return;
-	}
-	em_key(e, name);
-	n = snprintf(buf, sizeof(buf), "\"%" PRId64 "\"", v);
-	jraw(e, buf, (size_t)n);
+	else
+		em_i64_json(e, name, v);
 }
 
 /* uint32 and enums: a number in JSON. */
@@ -311,8 +310,7 @@ static void em_bool(struct em *e, uint32_t num, const char *name, int v)
 	jlit(e, v ? "true" : "false");
 }
 
-/* D as the shortest text that reads back exactly (finite D). */
-static size_t format_double(double d, char *buf, size_t size)
+size_t obs_otlp_format_double(double d, char *buf, size_t size)
 {
 	int p, n = 0;
 
@@ -338,7 +336,7 @@ static void em_double_text(struct em *e, double d, const char *raw, size_t rawle
 	else if (raw)
 		jraw(e, raw, rawlen);
 	else
-		jraw(e, buf, format_double(d, buf, sizeof(buf)));
+		jraw(e, buf, obs_otlp_format_double(d, buf, sizeof(buf)));
 }
 
 /* A double; in JSON RAW (the number as written, may be NULL) or the shortest form. */
@@ -384,6 +382,17 @@ static void em_fields(struct em *e, const uint8_t *data, size_t len)
 	obs_pb_put_raw(e->w, data, len);
 }
 
+/* One value of a packed fixed64 or double field: 8 bytes, little-endian. */
+static void pb_le64(struct obs_pb_writer *w, uint64_t u)
+{
+	uint8_t b[8];
+	int k;
+
+	for (k = 0; k < 8; k++)
+		b[k] = (uint8_t)(u >> (8 * k));
+	obs_pb_put_raw(w, b, 8);
+}
+
 static void em_packed_fixed64(struct em *e, uint32_t num, const char *name, const uint64_t *v,
 			      size_t n)
 {
@@ -394,14 +403,8 @@ static void em_packed_fixed64(struct em *e, uint32_t num, const char *name, cons
 	if (!e->json) {
 		obs_pb_put_tag(e->w, num, OBS_PB_LEN);
 		obs_pb_put_varint(e->w, 8 * n);
-		for (i = 0; i < n; i++) {
-			uint8_t b[8];
-			int k;
-
-			for (k = 0; k < 8; k++)
-				b[k] = (uint8_t)(v[i] >> (8 * k));
-			obs_pb_put_raw(e->w, b, 8);
-		}
+		for (i = 0; i < n; i++)
+			pb_le64(e->w, v[i]);
 		return;
 	}
 	em_key(e, name);
@@ -428,13 +431,9 @@ static void em_packed_double(struct em *e, uint32_t num, const char *name, const
 		obs_pb_put_varint(e->w, 8 * n);
 		for (i = 0; i < n; i++) {
 			uint64_t u;
-			uint8_t b[8];
-			int k;
 
 			memcpy(&u, &v[i], 8);
-			for (k = 0; k < 8; k++)
-				b[k] = (uint8_t)(u >> (8 * k));
-			obs_pb_put_raw(e->w, b, 8);
+			pb_le64(e->w, u);
 		}
 		return;
 	}
@@ -568,13 +567,9 @@ static struct obs_otlp_state *state(struct obs_otlp_batch *b)
 
 static uint64_t hash_key(int parent, const char *key, size_t len)
 {
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
+	uint64_t h = (OBS_TEXT_HASH_SEED ^ (uint64_t)(uint32_t)parent) * OBS_TEXT_FNV_PRIME;
 
-	h = (h ^ (uint64_t)(uint32_t)parent) * 1099511628211ULL;
-	for (i = 0; i < len; i++)
-		h = (h ^ (unsigned char)key[i]) * 1099511628211ULL;
-	return h;
+	return obs_text_fnv1a(h, key, len);
 }
 
 static int slots_grow(struct obs_otlp_state *st)
@@ -779,16 +774,6 @@ static const char *tok_quote(struct obs_otlp_state *st, int tok, char *buf, size
 	return buf;
 }
 
-static inline int hexval(int c)
-{
-	unsigned d = (unsigned)c - '0';
-
-	if (d < 10)
-		return (int)d;
-	d = ((unsigned)c | 0x20) - 'a';
-	return d < 6 ? (int)d + 10 : -1;
-}
-
 /* An id of N bytes from hex string TOK: 1 valid, 0 all zero, -1 not an id (or absent). */
 static int tok_id(struct obs_otlp_state *st, int tok, uint8_t *id, size_t n)
 {
@@ -802,7 +787,7 @@ static int tok_id(struct obs_otlp_state *st, int tok, uint8_t *id, size_t n)
 	if (len != 2 * n)
 		return -1;
 	for (i = 0; i < n; i++) {
-		int hi = hexval((unsigned char)s[2 * i]), lo = hexval((unsigned char)s[2 * i + 1]);
+		int hi = obs_text_hexval((unsigned char)s[2 * i]), lo = obs_text_hexval((unsigned char)s[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -1;
@@ -1008,6 +993,27 @@ static int em_attrs(struct em *e, struct obs_otlp_state *st, uint32_t num, int o
 }
 
 /*
+ * The attributes of object ATTRS (field NUM) of an event or link; a valid
+ * otel.dropped_attributes_count among them becomes droppedAttributesCount
+ * (field NUM + 1).
+ */
+static int em_attrs_counted(struct em *e, struct obs_otlp_state *st, uint32_t num, int attrs,
+			    struct obs_error *err)
+{
+	int dk = obs_jscan_get(&st->js, attrs, "otel.dropped_attributes_count"), skip[1];
+	uint32_t dropped = 0;
+
+	if (dk >= 0 && tok_count(st, dk, &dropped) < 0)
+		dk = -1;
+	skip[0] = dk - 1;
+	if (em_attrs(e, st, num, attrs, skip, dk >= 0, NULL, err) < 0)
+		return -1;
+	if (dropped)
+		em_uint(e, num + 1, "droppedAttributesCount", dropped);
+	return 0;
+}
+
+/*
  * A Resource field (1, "resource") into W: the members of RES (a token,
  * or -1) but a valid otel.dropped_attributes_count, service.name = SERVICE
  * (a token) if RES has none, and the default attributes RES lacks.
@@ -1126,6 +1132,28 @@ static int scope_group(struct obs_otlp_batch *b, struct obs_otlp_state *st, int 
 	return si;
 }
 
+/* 0 if token TOK (member KEY) is absent or of type WANT; else -1 with "'KEY' is not ..." in ERR. */
+static int check_typed(const struct obs_jscan *s, int tok, const char *key,
+		       enum obs_jscan_type want, struct obs_error *err)
+{
+	static const char *const what[] = {
+		[OBS_JSCAN_OBJECT] = "an object", [OBS_JSCAN_ARRAY] = "an array",
+		[OBS_JSCAN_STRING] = "a string",
+	};
+
+	if (tok < 0 || obs_jscan_type(s, tok) == want)
+		return 0;
+	return obs_error_set(err, "'%s' is not %s", key, what[want]);
+}
+
+/* The token of member KEY of OBJ in *TOK (-1 if absent), checked as check_typed does. */
+static int get_typed(const struct obs_jscan *s, int obj, const char *key,
+		     enum obs_jscan_type want, int *tok, struct obs_error *err)
+{
+	*tok = obs_jscan_get(s, obj, key);
+	return check_typed(s, *tok, key, want, err);
+}
+
 /* The string token of KEY in OBJ, or -1 if absent or not a string. */
 static int get_str(const struct obs_jscan *s, int obj, const char *key)
 {
@@ -1204,8 +1232,7 @@ static const char *const kind_names[] = { "internal", "server", "client", "produ
 static int enc_events(struct em *e, struct obs_otlp_state *st, int events, struct obs_error *err)
 {
 	const struct obs_jscan *s = &st->js;
-	int ev, n = 0, attrs, dk, skip[1];
-	uint32_t dropped;
+	int ev, n = 0, attrs;
 	int64_t t;
 	size_t len;
 
@@ -1220,26 +1247,16 @@ static int enc_events(struct em *e, struct obs_otlp_state *st, int events, struc
 			return obs_error_set(err, "event %d: not an object", n);
 		if (get_time(st, ev, "time", &t, err) < 0)
 			return obs_error_prefix(err, "event %d", n);
-		name = obs_jscan_get(s, ev, "name");
-		if (name >= 0 && obs_jscan_type(s, name) != OBS_JSCAN_STRING)
-			return obs_error_set(err, "event %d: 'name' is not a string", n);
-		attrs = obs_jscan_get(s, ev, "attributes");
-		if (attrs >= 0 && obs_jscan_type(s, attrs) != OBS_JSCAN_OBJECT)
-			return obs_error_set(err, "event %d: 'attributes' is not an object", n);
+		if (get_typed(s, ev, "name", OBS_JSCAN_STRING, &name, err) < 0 ||
+		    get_typed(s, ev, "attributes", OBS_JSCAN_OBJECT, &attrs, err) < 0)
+			return obs_error_prefix(err, "event %d", n);
 		em_elem_begin(e, 11);
 		em_fixed64(e, 1, "timeUnixNano", (uint64_t)t);
 		if (name >= 0 && obs_jscan_raw(s, name, &len) && len &&
 		    em_tok(e, st, 2, "name", name) < 0)
 			return obs_error_set(err, "%s", reason_oom);
-		dk = obs_jscan_get(s, attrs, "otel.dropped_attributes_count");
-		dropped = 0;
-		if (dk >= 0 && tok_count(st, dk, &dropped) < 0)
-			dk = -1;
-		skip[0] = dk - 1;
-		if (em_attrs(e, st, 3, attrs, skip, dk >= 0, NULL, err) < 0)
+		if (em_attrs_counted(e, st, 3, attrs, err) < 0)
 			return obs_error_prefix(err, "event %d", n);
-		if (dropped)
-			em_uint(e, 4, "droppedAttributesCount", dropped);
 		em_obj_end(e);
 	}
 	em_arr_end(e);
@@ -1249,9 +1266,8 @@ static int enc_events(struct em *e, struct obs_otlp_state *st, int events, struc
 static int enc_links(struct em *e, struct obs_otlp_state *st, int links, struct obs_error *err)
 {
 	const struct obs_jscan *s = &st->js;
-	int l, n = 0, attrs, dk, ts, skip[1];
+	int l, n = 0, attrs, ts;
 	uint8_t tid[16], sid[8];
-	uint32_t dropped;
 	char q[80];
 	size_t len;
 
@@ -1274,27 +1290,17 @@ static int enc_links(struct em *e, struct obs_otlp_state *st, int links, struct 
 			return t < 0 ? obs_error_set(err, "link %d: missing 'span_id'", n) :
 				obs_error_set(err, "link %d: invalid span_id '%s'", n,
 					      tok_quote(st, t, q, sizeof(q)));
-		ts = obs_jscan_get(s, l, "tracestate");
-		if (ts >= 0 && obs_jscan_type(s, ts) != OBS_JSCAN_STRING)
-			return obs_error_set(err, "link %d: 'tracestate' is not a string", n);
-		attrs = obs_jscan_get(s, l, "attributes");
-		if (attrs >= 0 && obs_jscan_type(s, attrs) != OBS_JSCAN_OBJECT)
-			return obs_error_set(err, "link %d: 'attributes' is not an object", n);
+		if (get_typed(s, l, "tracestate", OBS_JSCAN_STRING, &ts, err) < 0 ||
+		    get_typed(s, l, "attributes", OBS_JSCAN_OBJECT, &attrs, err) < 0)
+			return obs_error_prefix(err, "link %d", n);
 		em_elem_begin(e, 13);
 		em_id(e, 1, "traceId", tid, 16);
 		em_id(e, 2, "spanId", sid, 8);
 		if (ts >= 0 && obs_jscan_raw(s, ts, &len) && len &&
 		    em_tok(e, st, 3, "traceState", ts) < 0)
 			return obs_error_set(err, "%s", reason_oom);
-		dk = obs_jscan_get(s, attrs, "otel.dropped_attributes_count");
-		dropped = 0;
-		if (dk >= 0 && tok_count(st, dk, &dropped) < 0)
-			dk = -1;
-		skip[0] = dk - 1;
-		if (em_attrs(e, st, 4, attrs, skip, dk >= 0, NULL, err) < 0)
+		if (em_attrs_counted(e, st, 4, attrs, err) < 0)
 			return obs_error_prefix(err, "link %d", n);
-		if (dropped)
-			em_uint(e, 5, "droppedAttributesCount", dropped);
 		em_obj_end(e);
 	}
 	em_arr_end(e);
@@ -1307,6 +1313,20 @@ static void body_undo(struct grp *g, size_t mark)
 	g->body.len = mark;
 	g->body.depth = 0;
 	g->body.failed = 0;
+}
+
+/* Close the record E wrote into G's body from MARK on: keep it, or undo it if out of memory. */
+static int item_end(struct obs_otlp_state *st, struct grp *g, struct em *e, size_t mark,
+		    struct obs_error *err)
+{
+	em_obj_end(e);
+	if (g->body.failed) {
+		body_undo(g, mark);
+		return obs_error_set(err, "%s", reason_oom);
+	}
+	st->bytes += g->body.len - mark;
+	g->nitems++;
+	return 0;
 }
 
 enum { F_TYPE, F_TRACE, F_SPAN, F_PARENT, F_NAME, F_SERVICE, F_KIND, F_START, F_END,
@@ -1379,26 +1399,19 @@ static int enc_span(struct obs_otlp_batch *b, struct obs_otlp_state *st, struct 
 					     tok_quote(st, status, q, sizeof(q)));
 	}
 	msg = F[F_MSG];
-	if (msg >= 0 && obs_jscan_type(s, msg) != OBS_JSCAN_STRING)
-		return obs_error_set(err, "'status_message' is not a string");
-	t = F[F_NAME];
-	if (t >= 0 && obs_jscan_type(s, t) != OBS_JSCAN_STRING)
-		return obs_error_set(err, "'name' is not a string");
 	attrs = F[F_ATTRS];
-	if (attrs >= 0 && obs_jscan_type(s, attrs) != OBS_JSCAN_OBJECT)
-		return obs_error_set(err, "'attributes' is not an object");
 	events = F[F_EVENTS];
-	if (events >= 0 && obs_jscan_type(s, events) != OBS_JSCAN_ARRAY)
-		return obs_error_set(err, "'events' is not an array");
 	links = F[F_LINKS];
-	if (links >= 0 && obs_jscan_type(s, links) != OBS_JSCAN_ARRAY)
-		return obs_error_set(err, "'links' is not an array");
 	res = F[F_RES];
-	if (res >= 0 && obs_jscan_type(s, res) != OBS_JSCAN_OBJECT)
-		return obs_error_set(err, "'resource' is not an object");
 	service = F[F_SERVICE];
-	if (service >= 0 && obs_jscan_type(s, service) != OBS_JSCAN_STRING)
-		return obs_error_set(err, "'service' is not a string");
+	if (check_typed(s, msg, "status_message", OBS_JSCAN_STRING, err) < 0 ||
+	    check_typed(s, F[F_NAME], "name", OBS_JSCAN_STRING, err) < 0 ||
+	    check_typed(s, attrs, "attributes", OBS_JSCAN_OBJECT, err) < 0 ||
+	    check_typed(s, events, "events", OBS_JSCAN_ARRAY, err) < 0 ||
+	    check_typed(s, links, "links", OBS_JSCAN_ARRAY, err) < 0 ||
+	    check_typed(s, res, "resource", OBS_JSCAN_OBJECT, err) < 0 ||
+	    check_typed(s, service, "service", OBS_JSCAN_STRING, err) < 0)
+		return -1;
 
 	/* What obs_import makes of OTLP fields goes back into them. */
 	fields_of(s, attrs, span_attr_keys, A_COUNT, A);
@@ -1467,12 +1480,7 @@ static int enc_span(struct obs_otlp_batch *b, struct obs_otlp_state *st, struct 
 			em_uint(&e, 3, "code", (uint64_t)code);
 		em_obj_end(&e);
 	}
-	em_obj_end(&e);
-	if (g->body.failed)
-		goto oom;
-	st->bytes += g->body.len - mark;
-	g->nitems++;
-	return 0;
+	return item_end(st, g, &e, mark, err);
 oom:
 	obs_error_set(err, "%s", reason_oom);
 fail:
@@ -1534,18 +1542,11 @@ static int enc_log(struct obs_otlp_batch *b, struct obs_otlp_state *st, struct o
 	if (obs_jscan_get(s, 0, "observed_time") >= 0 &&
 	    get_time(st, 0, "observed_time", &observed, err) < 0)
 		return -1;
-	level = obs_jscan_get(s, 0, "level");
-	if (level >= 0 && obs_jscan_type(s, level) != OBS_JSCAN_STRING)
-		return obs_error_set(err, "'level' is not a string");
-	msg = obs_jscan_get(s, 0, "msg");
-	if (msg >= 0 && obs_jscan_type(s, msg) != OBS_JSCAN_STRING)
-		return obs_error_set(err, "'msg' is not a string");
-	service = obs_jscan_get(s, 0, "service");
-	if (service >= 0 && obs_jscan_type(s, service) != OBS_JSCAN_STRING)
-		return obs_error_set(err, "'service' is not a string");
-	res = obs_jscan_get(s, 0, "resource");
-	if (res >= 0 && obs_jscan_type(s, res) != OBS_JSCAN_OBJECT)
-		return obs_error_set(err, "'resource' is not an object");
+	if (get_typed(s, 0, "level", OBS_JSCAN_STRING, &level, err) < 0 ||
+	    get_typed(s, 0, "msg", OBS_JSCAN_STRING, &msg, err) < 0 ||
+	    get_typed(s, 0, "service", OBS_JSCAN_STRING, &service, err) < 0 ||
+	    get_typed(s, 0, "resource", OBS_JSCAN_OBJECT, &res, err) < 0)
+		return -1;
 	t = obs_jscan_get(s, 0, "trace_id");
 	if (t >= 0 && tok_id(st, t, tid, 16) > 0) {
 		has_tid = 1;
@@ -1592,12 +1593,7 @@ static int enc_log(struct obs_otlp_batch *b, struct obs_otlp_state *st, struct o
 	if (has_sid)
 		em_id(&e, 10, "spanId", sid, 8);
 	em_fixed64(&e, 11, "observedTimeUnixNano", (uint64_t)observed);
-	em_obj_end(&e);
-	if (g->body.failed)
-		goto oom;
-	st->bytes += g->body.len - mark;
-	g->nitems++;
-	return 0;
+	return item_end(st, g, &e, mark, err);
 oom:
 	obs_error_set(err, "%s", reason_oom);
 fail:
@@ -1734,15 +1730,10 @@ static int enc_metric(struct obs_otlp_batch *b, struct obs_otlp_state *st, struc
 	vk = metric_value(st, value, &iv, &dv);
 	if (vk < 0)
 		return obs_error_set(err, "'value' is not a number");
-	labels = obs_jscan_get(s, 0, "labels");
-	if (labels >= 0 && obs_jscan_type(s, labels) != OBS_JSCAN_OBJECT)
-		return obs_error_set(err, "'labels' is not an object");
-	help = obs_jscan_get(s, 0, "help");
-	if (help >= 0 && obs_jscan_type(s, help) != OBS_JSCAN_STRING)
-		return obs_error_set(err, "'help' is not a string");
-	unit = obs_jscan_get(s, 0, "unit");
-	if (unit >= 0 && obs_jscan_type(s, unit) != OBS_JSCAN_STRING)
-		return obs_error_set(err, "'unit' is not a string");
+	if (get_typed(s, 0, "labels", OBS_JSCAN_OBJECT, &labels, err) < 0 ||
+	    get_typed(s, 0, "help", OBS_JSCAN_STRING, &help, err) < 0 ||
+	    get_typed(s, 0, "unit", OBS_JSCAN_STRING, &unit, err) < 0)
+		return -1;
 	if (get_time(st, 0, "time", &time, err) < 0)
 		return -1;
 	nm = obs_jscan_raw(s, name, &nlen);
@@ -1843,14 +1834,7 @@ static int enc_metric(struct obs_otlp_batch *b, struct obs_otlp_state *st, struc
 		body_undo(g, mark);
 		return -1;
 	}
-	em_obj_end(&e);
-	if (g->body.failed) {
-		body_undo(g, mark);
-		return obs_error_set(err, "%s", reason_oom);
-	}
-	st->bytes += g->body.len - mark;
-	g->nitems++;
-	return 0;
+	return item_end(st, g, &e, mark, err);
 }
 
 /* Write the data points of histogram metric MI's series into its body. */

@@ -246,6 +246,13 @@ int obs_otlp_decode(struct obs_otlp_decoder *d, enum obs_otlp_signal signal, con
 		    size_t len, struct obs_error *err);
 
 /*
+ * Finite D as the shortest text that reads back exactly, whole numbers
+ * without an exponent ("10", as Prometheus writes le): the numbers of
+ * OTLP JSON and of decoded records. Returns the length, as snprintf.
+ */
+size_t obs_otlp_format_double(double d, char *buf, size_t size);
+
+/*
  * gzip helpers for Content-Encoding: gzip. A buffer is reused and grown
  * across calls; it also keeps the compressor between calls (zlib's
  * deflateReset instead of a new stream: a third faster for 100 KB bodies).

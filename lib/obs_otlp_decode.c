@@ -1159,21 +1159,6 @@ static char *prom_name(const char *s, int metric)
 	return out;
 }
 
-static size_t format_double(double d, char *buf, size_t size)
-{
-	int p, n = 0;
-
-	/* Whole numbers as such ("10", not "1e+01"), as Prometheus writes le. */
-	if (d == floor(d) && fabs(d) < 1e15)
-		return (size_t)snprintf(buf, size, "%.0f", d);
-	for (p = 1; p <= 17; p++) {
-		n = snprintf(buf, size, "%.*g", p, d);
-		if (strtod(buf, NULL) == d)
-			break;
-	}
-	return (size_t)n;
-}
-
 static json_t *metric_value(double d)
 {
 	if (isnan(d))
@@ -1401,7 +1386,7 @@ static int data_point(struct dctx *c, const struct obs_pb_reader *r, const struc
 				uint64_t u = obs_pb_packed64_at(&boundsf, i);
 
 				memcpy(&bound, &u, 8);
-				format_double(bound, le, sizeof(le));
+				obs_otlp_format_double(bound, le, sizeof(le));
 			} else {
 				strcpy(le, "+Inf");
 			}
@@ -1417,7 +1402,7 @@ static int data_point(struct dctx *c, const struct obs_pb_reader *r, const struc
 		for (i = 0; i < nq; i++) {
 			json_t *l = json_deep_copy(labels);
 
-			format_double(qs[i], qt, sizeof(qt));
+			obs_otlp_format_double(qs[i], qt, sizeof(qt));
 			json_object_set_new(l, "quantile", json_string(qt));
 			if (metric_record(c, m->name, "", type, metric_value(qv[i]), l,
 					  (int64_t)time, m, cumulative, err) < 0)

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "obs_text.h"
+
 enum ftype {
 	T_MSG, T_STRING, T_BYTES, T_ID, T_BOOL, T_ENUM, T_UINT32, T_SINT32,
 	T_INT64, T_UINT64, T_FIXED64, T_SFIXED64, T_FIXED32, T_DOUBLE,
@@ -455,17 +457,6 @@ static int base64_decode(const char *s, size_t len, uint8_t *out, size_t *outlen
 	return 0;
 }
 
-static int hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 /* A bytes field: base64, or (IS_ID) hex first. */
 static int put_bytes(struct tc *c, uint32_t num, const json_t *v, int is_id)
 {
@@ -483,11 +474,11 @@ static int put_bytes(struct tc *c, uint32_t num, const json_t *v, int is_id)
 		return obs_error_set(c->err, "out of memory");
 	if (is_id && len % 2 == 0) {
 		for (i = 0; i < len && hex; i++)
-			hex = hexval((unsigned char)s[i]) >= 0;
+			hex = obs_text_hexval((unsigned char)s[i]) >= 0;
 		if (hex)
 			for (i = 0; i < len; i += 2)
-				buf[n++] = (uint8_t)(hexval((unsigned char)s[i]) << 4 |
-						     hexval((unsigned char)s[i + 1]));
+				buf[n++] = (uint8_t)(obs_text_hexval((unsigned char)s[i]) << 4 |
+						     obs_text_hexval((unsigned char)s[i + 1]));
 	} else {
 		hex = 0;
 	}

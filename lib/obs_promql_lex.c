@@ -2,6 +2,9 @@
 /* PromQL lexer: numbers, durations, strings, identifiers, keywords and operators. */
 #include "obs_promql_int.h"
 
+#include "obs_buf.h"
+#include "obs_text.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -259,57 +262,8 @@ static int lex_number(struct lexer *lx)
 
 /* ---- strings --------------------------------------------------------------------------------- */
 
-struct sbuf {
-	char *p;
-	size_t len, cap;
-};
-
-static int sb_add(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 32;
-		char *np;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		np = realloc(b->p, cap);
-		if (!np)
-			return -1;
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-	return 0;
-}
-
-static size_t utf8_put(unsigned long cp, char *buf)
-{
-	if (cp < 0x80) {
-		buf[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		buf[0] = (char)(0xc0 | (cp >> 6));
-		buf[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		buf[0] = (char)(0xe0 | (cp >> 12));
-		buf[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		buf[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	buf[0] = (char)(0xf0 | (cp >> 18));
-	buf[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	buf[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	buf[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
 /* The escape at s[*i] (just after the backslash) into B; -1 with an error, -2 out of memory. */
-static int lex_escape(struct lexer *lx, const char *s, size_t *i, char quote, struct sbuf *b)
+static int lex_escape(struct lexer *lx, const char *s, size_t *i, char quote, struct obs_buf *b)
 {
 	static const char simple[] = "abfnrtv\\";
 	static const char value[] = "\a\b\f\n\r\t\v\\";
@@ -322,7 +276,7 @@ static int lex_escape(struct lexer *lx, const char *s, size_t *i, char quote, st
 	if (c && (p || c == quote)) {
 		buf[0] = p ? value[p - simple] : quote;
 		(*i)++;
-		return sb_add(b, buf, 1) < 0 ? -2 : 0;
+		return obs_buf_addc(b, buf[0]) < 0 ? -2 : 0;
 	}
 	if (c >= '0' && c <= '7') {
 		n = 3, base = 8, max = 255;
@@ -350,9 +304,9 @@ static int lex_escape(struct lexer *lx, const char *s, size_t *i, char quote, st
 	if (cp == 0)
 		return lex_error(lx, at, 1, "%s", "NUL character in string");
 	if (c == 'u' || c == 'U')
-		return sb_add(b, buf, utf8_put(cp, buf)) < 0 ? -2 : 0;
+		return obs_buf_add(b, buf, obs_text_utf8_put(cp, buf)) < 0 ? -2 : 0;
 	buf[0] = (char)cp;
-	return sb_add(b, buf, 1) < 0 ? -2 : 0;
+	return obs_buf_addc(b, buf[0]) < 0 ? -2 : 0;
 }
 
 static int lex_string(struct lexer *lx)
@@ -360,32 +314,28 @@ static int lex_string(struct lexer *lx)
 	const char *s = lx->text;
 	size_t start = lx->pos, i = start + 1;
 	char quote = s[start];
-	struct sbuf b = { 0 };
+	struct obs_buf b = OBS_BUF_INIT;
 	struct tok *t;
 	int rc;
 
-	if (sb_add(&b, "", 0) < 0)
-		return -2;
 	for (;;) {
 		size_t run = i;
 
 		while (s[i] && s[i] != quote && (quote == '`' || (s[i] != '\\' && s[i] != '\n')))
 			i++;
-		if (sb_add(&b, s + run, i - run) < 0)
+		if (obs_buf_add(&b, s + run, i - run) < 0)
 			goto oom;
 		if (s[i] == quote)
 			break;
 		if (!s[i] || s[i] == '\n') {
-			free(b.p);
+			obs_buf_release(&b);
 			return lex_error(lx, start, 0, "%s", "unterminated quoted string");
 		}
 		i++;
 		rc = lex_escape(lx, s, &i, quote, &b);
-		if (rc == -2)
-			goto oom;
 		if (rc < 0) {
-			free(b.p);
-			return -1;
+			obs_buf_release(&b);
+			return rc;
 		}
 	}
 	i++;
@@ -396,7 +346,7 @@ static int lex_string(struct lexer *lx)
 	lx->pos = i;
 	return 0;
 oom:
-	free(b.p);
+	obs_buf_release(&b);
 	return -2;
 }
 

@@ -2,6 +2,8 @@
 /* PromQL results: freeing, Prometheus's number and time formats, API JSON, expression text. */
 #include "obs_promql_int.h"
 
+#include "obs_buf.h"
+
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -85,53 +87,7 @@ size_t obs_promql_format_time(int64_t t_ms, char *buf, size_t size)
 	return (size_t)snprintf(buf, size, "%s%" PRIu64, t_ms < 0 ? "-" : "", a / 1000);
 }
 
-/* ---- a string builder ---------------------------------------------------------------------------- */
-
-struct sbuf {
-	char *p;
-	size_t len, cap;
-	int failed;
-};
-
-static void sb_add(struct sbuf *b, const char *s, size_t n)
-{
-	char *np;
-	size_t cap;
-
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		cap = b->cap ? b->cap * 2 : 256;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		np = realloc(b->p, cap);
-		if (!np) {
-			b->failed = 1;
-			return;
-		}
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void sb_str(struct sbuf *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
-static char *sb_done(struct sbuf *b)
-{
-	if (b->failed) {
-		free(b->p);
-		return NULL;
-	}
-	if (!b->p)
-		sb_add(b, "", 0);
-	return b->failed ? NULL : b->p;
-}
+/* ---- JSON ------------------------------------------------------------------------------------------ */
 
 /* Length of a valid UTF-8 sequence at S, 0 if invalid. */
 static size_t utf8_len(const unsigned char *s)
@@ -159,118 +115,115 @@ static size_t utf8_len(const unsigned char *s)
 }
 
 /* A JSON string as Go's encoding/json writes it (HTML characters escaped). */
-static void sb_json(struct sbuf *b, const char *s)
+static void sb_json(struct obs_buf *b, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	char esc[8];
 
-	sb_add(b, "\"", 1);
+	obs_buf_addc(b, '"');
 	while (*p) {
 		size_t n = utf8_len(p);
 
 		if (*p == '"' || *p == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)*p;
-			sb_add(b, esc, 2);
+			obs_buf_addc(b, '\\');
+			obs_buf_addc(b, (char)*p);
 		} else if (*p == '\n') {
-			sb_str(b, "\\n");
+			obs_buf_adds(b, "\\n");
 		} else if (*p == '\r') {
-			sb_str(b, "\\r");
+			obs_buf_adds(b, "\\r");
 		} else if (*p == '\t') {
-			sb_str(b, "\\t");
+			obs_buf_adds(b, "\\t");
 		} else if (*p < 0x20 || *p == '<' || *p == '>' || *p == '&') {
-			snprintf(esc, sizeof(esc), "\\u%04x", *p);
-			sb_str(b, esc);
+			obs_buf_addf(b, "\\u%04x", *p);
 		} else if (n == 0) {
-			sb_str(b, "\\ufffd");
+			obs_buf_adds(b, "\\ufffd");
 			n = 1;
 		} else if (n == 3 && p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)) {
-			sb_str(b, p[2] == 0xa8 ? "\\u2028" : "\\u2029");
+			obs_buf_adds(b, p[2] == 0xa8 ? "\\u2028" : "\\u2029");
 		} else {
-			sb_add(b, (const char *)p, n);
+			obs_buf_add(b, (const char *)p, n);
 		}
 		p += n ? n : 1;
 	}
-	sb_add(b, "\"", 1);
+	obs_buf_addc(b, '"');
 }
 
-static void sb_labels(struct sbuf *b, const struct obs_labels *l)
+static void sb_labels(struct obs_buf *b, const struct obs_labels *l)
 {
 	unsigned i;
 
-	sb_add(b, "{", 1);
+	obs_buf_addc(b, '{');
 	for (i = 0; i < l->len; i++) {
 		if (i)
-			sb_add(b, ",", 1);
+			obs_buf_addc(b, ',');
 		sb_json(b, l->v[i].name);
-		sb_add(b, ":", 1);
+		obs_buf_addc(b, ':');
 		sb_json(b, l->v[i].value);
 	}
-	sb_add(b, "}", 1);
+	obs_buf_addc(b, '}');
 }
 
 /* [t,"v"] */
-static void sb_point(struct sbuf *b, int64_t t, double v)
+static void sb_point(struct obs_buf *b, int64_t t, double v)
 {
 	char buf[400];
 
-	sb_add(b, "[", 1);
+	obs_buf_addc(b, '[');
 	obs_promql_format_time(t, buf, sizeof(buf));
-	sb_str(b, buf);
-	sb_add(b, ",\"", 2);
+	obs_buf_adds(b, buf);
+	obs_buf_add(b, ",\"", 2);
 	obs_promql_format_float(v, buf, sizeof(buf));
-	sb_str(b, buf);
-	sb_add(b, "\"]", 2);
+	obs_buf_adds(b, buf);
+	obs_buf_add(b, "\"]", 2);
 }
 
 char *obs_promql_value_json(const struct obs_promql_value *v)
 {
 	static const char *const names[] = { "scalar", "string", "vector", "matrix" };
-	struct sbuf b = { 0 };
+	struct obs_buf b = OBS_BUF_INIT;
 	char buf[64];
 	size_t i, j;
 
-	sb_str(&b, "{\"resultType\":\"");
-	sb_str(&b, names[v->type]);
-	sb_str(&b, "\",\"result\":");
+	obs_buf_adds(&b, "{\"resultType\":\"");
+	obs_buf_adds(&b, names[v->type]);
+	obs_buf_adds(&b, "\",\"result\":");
 	if (v->type == OBS_PROMQL_SCALAR) {
 		sb_point(&b, v->t, v->scalar);
 	} else if (v->type == OBS_PROMQL_STRING) {
 		obs_promql_format_time(v->t, buf, sizeof(buf));
-		sb_add(&b, "[", 1);
-		sb_str(&b, buf);
-		sb_add(&b, ",", 1);
+		obs_buf_addc(&b, '[');
+		obs_buf_adds(&b, buf);
+		obs_buf_addc(&b, ',');
 		sb_json(&b, v->string);
-		sb_add(&b, "]", 1);
+		obs_buf_addc(&b, ']');
 	} else {
-		sb_add(&b, "[", 1);
+		obs_buf_addc(&b, '[');
 		for (i = 0; i < v->n; i++) {
-			sb_str(&b, i ? ",{\"metric\":" : "{\"metric\":");
+			obs_buf_adds(&b, i ? ",{\"metric\":" : "{\"metric\":");
 			if (v->type == OBS_PROMQL_VECTOR) {
 				sb_labels(&b, v->samples[i].labels);
-				sb_str(&b, ",\"value\":");
+				obs_buf_adds(&b, ",\"value\":");
 				sb_point(&b, v->t, v->samples[i].v);
 			} else {
 				sb_labels(&b, v->series[i].labels);
-				sb_str(&b, ",\"values\":[");
+				obs_buf_adds(&b, ",\"values\":[");
 				for (j = 0; j < v->series[i].n; j++) {
 					if (j)
-						sb_add(&b, ",", 1);
+						obs_buf_addc(&b, ',');
 					sb_point(&b, v->series[i].points[j].t, v->series[i].points[j].v);
 				}
-				sb_add(&b, "]", 1);
+				obs_buf_addc(&b, ']');
 			}
-			sb_add(&b, "}", 1);
+			obs_buf_addc(&b, '}');
 		}
-		sb_add(&b, "]", 1);
+		obs_buf_addc(&b, ']');
 	}
-	sb_add(&b, "}", 1);
-	return sb_done(&b);
+	obs_buf_addc(&b, '}');
+	return obs_buf_detach(&b);
 }
 
 /* ---- expressions as text -------------------------------------------------------------------------- */
 
-static void sb_duration(struct sbuf *b, int64_t ms)
+static void sb_duration(struct obs_buf *b, int64_t ms)
 {
 	static const struct {
 		const char *unit;
@@ -279,106 +232,102 @@ static void sb_duration(struct sbuf *b, int64_t ms)
 		{ "y", 365LL * 86400000 }, { "w", 7LL * 86400000 }, { "d", 86400000 },
 		{ "h", 3600000 }, { "m", 60000 }, { "s", 1000 }, { "ms", 1 },
 	};
-	char buf[32];
 	size_t i;
 
 	if (ms < 0) {
-		sb_add(b, "-", 1);
+		obs_buf_addc(b, '-');
 		ms = -ms;
 	}
 	if (ms == 0)
-		sb_str(b, "0s");
+		obs_buf_adds(b, "0s");
 	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		if (ms >= units[i].ms) {
-			snprintf(buf, sizeof(buf), "%" PRId64 "%s", ms / units[i].ms, units[i].unit);
-			sb_str(b, buf);
+			obs_buf_addf(b, "%" PRId64 "%s", ms / units[i].ms, units[i].unit);
 			ms %= units[i].ms;
 		}
 	}
 }
 
-static void sb_list(struct sbuf *b, const struct strlist *l)
+static void sb_list(struct obs_buf *b, const struct strlist *l)
 {
 	size_t i;
 
-	sb_add(b, "(", 1);
+	obs_buf_addc(b, '(');
 	for (i = 0; i < l->n; i++) {
 		if (i)
-			sb_add(b, ", ", 2);
-		sb_str(b, l->v[i]);
+			obs_buf_add(b, ", ", 2);
+		obs_buf_adds(b, l->v[i]);
 	}
-	sb_add(b, ")", 1);
+	obs_buf_addc(b, ')');
 }
 
-static void sb_selector(struct sbuf *b, const struct obs_promql_expr *e)
+static void sb_selector(struct obs_buf *b, const struct obs_promql_expr *e)
 {
 	static const char *const ops[] = { "=", "!=", "=~", "!~" };
 	size_t i, n = 0;
-	char buf[400];
 
 	if (e->name)
-		sb_str(b, e->name);
+		obs_buf_adds(b, e->name);
 	for (i = 0; i < e->nmatchers; i++) {
 		const struct obs_matcher *m = &e->matchers[i];
 
 		if (e->name && strcmp(m->name, "__name__") == 0)
 			continue;
-		sb_str(b, n++ ? ", " : "{");
-		sb_str(b, m->name);
-		sb_str(b, ops[m->type]);
+		obs_buf_adds(b, n++ ? ", " : "{");
+		obs_buf_adds(b, m->name);
+		obs_buf_adds(b, ops[m->type]);
 		sb_json(b, m->value);
 	}
 	if (n)
-		sb_add(b, "}", 1);
-	(void)buf;
+		obs_buf_addc(b, '}');
 }
 
-static void sb_modifiers(struct sbuf *b, const struct obs_promql_expr *vs)
+static void sb_modifiers(struct obs_buf *b, const struct obs_promql_expr *vs)
 {
 	char buf[400];
 
 	if (vs->has_offset) {
-		sb_str(b, " offset ");
+		obs_buf_adds(b, " offset ");
 		sb_duration(b, vs->offset);
 	}
 	if (vs->at == AT_TIME) {
 		obs_promql_format_time(vs->at_ms, buf, sizeof(buf));
-		sb_str(b, " @ ");
-		sb_str(b, buf);
+		obs_buf_adds(b, " @ ");
+		obs_buf_adds(b, buf);
 	} else if (vs->at != AT_NONE) {
-		sb_str(b, vs->at == AT_START ? " @ start()" : " @ end()");
+		obs_buf_adds(b, vs->at == AT_START ? " @ start()" : " @ end()");
 	}
 }
 
-static void sb_expr(struct sbuf *b, const struct obs_promql_expr *e);
+static void sb_expr(struct obs_buf *b, const struct obs_promql_expr *e);
 
-static void sb_binary(struct sbuf *b, const struct obs_promql_expr *e)
+static void sb_binary(struct obs_buf *b, const struct obs_promql_expr *e)
 {
 	static const char *const ops[] = {
 		"+", "-", "*", "/", "%", "^", "==", "!=", ">", "<", ">=", "<=", "and", "or", "unless",
 	};
 
-	sb_add(b, "(", 1);
+	obs_buf_addc(b, '(');
 	sb_expr(b, e->a);
-	sb_add(b, " ", 1);
-	sb_str(b, ops[e->op]);
+	obs_buf_addc(b, ' ');
+	obs_buf_adds(b, ops[e->op]);
 	if (e->return_bool)
-		sb_str(b, " bool");
+		obs_buf_adds(b, " bool");
 	if (e->matching.n || e->on) {
-		sb_str(b, e->on ? " on" : " ignoring");
+		obs_buf_adds(b, e->on ? " on" : " ignoring");
 		sb_list(b, &e->matching);
 	}
 	if (e->card == CARD_MANY_TO_ONE || e->card == CARD_ONE_TO_MANY) {
-		sb_str(b, e->card == CARD_MANY_TO_ONE ? " group_left" : " group_right");
+		obs_buf_adds(b, e->card == CARD_MANY_TO_ONE ? " group_left" : " group_right");
 		if (e->include.n)
 			sb_list(b, &e->include);
 	}
-	sb_add(b, " ", 1);
+	obs_buf_addc(b, ' ');
 	sb_expr(b, e->b);
-	sb_add(b, ")", 1);
+	obs_buf_addc(b, ')');
 }
 
-static void sb_expr(struct sbuf *b, const struct obs_promql_expr *e)
+static void sb_expr(struct obs_buf *b, const struct obs_promql_expr *e)
 {
 	static const char *const aggs[] = {
 		"sum", "avg", "min", "max", "count", "stddev", "stdvar", "quantile", "topk", "bottomk",
@@ -389,47 +338,47 @@ static void sb_expr(struct sbuf *b, const struct obs_promql_expr *e)
 	switch (e->kind) {
 	case N_NUMBER:
 		obs_promql_format_float(e->num, buf, sizeof(buf));
-		sb_str(b, buf);
+		obs_buf_adds(b, buf);
 		break;
 	case N_STRING:
 		sb_json(b, e->str);
 		break;
 	case N_PAREN:
-		sb_add(b, "(", 1);
+		obs_buf_addc(b, '(');
 		sb_expr(b, e->a);
-		sb_add(b, ")", 1);
+		obs_buf_addc(b, ')');
 		break;
 	case N_UNARY:
-		sb_str(b, e->op == OP_SUB ? "(-" : "(+");
+		obs_buf_adds(b, e->op == OP_SUB ? "(-" : "(+");
 		sb_expr(b, e->a);
-		sb_add(b, ")", 1);
+		obs_buf_addc(b, ')');
 		break;
 	case N_BINARY:
 		sb_binary(b, e);
 		break;
 	case N_CALL:
-		sb_str(b, e->func->name);
-		sb_add(b, "(", 1);
+		obs_buf_adds(b, e->func->name);
+		obs_buf_addc(b, '(');
 		for (i = 0; i < e->nargs; i++) {
 			if (i)
-				sb_add(b, ", ", 2);
+				obs_buf_add(b, ", ", 2);
 			sb_expr(b, e->args[i]);
 		}
-		sb_add(b, ")", 1);
+		obs_buf_addc(b, ')');
 		break;
 	case N_AGG:
-		sb_str(b, aggs[e->op]);
+		obs_buf_adds(b, aggs[e->op]);
 		if (e->grouping.n || e->without) {
-			sb_str(b, e->without ? " without " : " by ");
+			obs_buf_adds(b, e->without ? " without " : " by ");
 			sb_list(b, &e->grouping);
 		}
-		sb_str(b, " (");
+		obs_buf_adds(b, " (");
 		if (e->b) {
 			sb_expr(b, e->b);
-			sb_str(b, ", ");
+			obs_buf_adds(b, ", ");
 		}
 		sb_expr(b, e->a);
-		sb_add(b, ")", 1);
+		obs_buf_addc(b, ')');
 		break;
 	case N_VSEL:
 		sb_selector(b, e);
@@ -437,9 +386,9 @@ static void sb_expr(struct sbuf *b, const struct obs_promql_expr *e)
 		break;
 	default:
 		sb_selector(b, e->a);
-		sb_add(b, "[", 1);
+		obs_buf_addc(b, '[');
 		sb_duration(b, e->range);
-		sb_add(b, "]", 1);
+		obs_buf_addc(b, ']');
 		sb_modifiers(b, e->a);
 		break;
 	}
@@ -447,8 +396,8 @@ static void sb_expr(struct sbuf *b, const struct obs_promql_expr *e)
 
 char *obs_promql_expr_format(const struct obs_promql_expr *e)
 {
-	struct sbuf b = { 0 };
+	struct obs_buf b = OBS_BUF_INIT;
 
 	sb_expr(&b, e);
-	return sb_done(&b);
+	return obs_buf_detach(&b);
 }

@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "obs_buf.h"
+#include "obs_text.h"
 #include "obs_time.h"
 
 /* Longest piece of input quoted in a message. */
@@ -23,59 +25,6 @@
 #define OUT_CHUNK 65536
 
 /* ==== small helpers ====================================================== */
-
-struct sbuf {
-	char *p;
-	size_t len, cap;
-};
-
-/* Room for N more bytes and a NUL. */
-static int sb_reserve(struct sbuf *b, size_t n)
-{
-	size_t cap;
-	char *np;
-
-	if (b->cap - b->len > n)
-		return 0;
-	if (n > SIZE_MAX / 2 - b->len)
-		return -1;
-	cap = b->cap ? b->cap : 256;
-	while (cap - b->len <= n)
-		cap *= 2;
-	np = realloc(b->p, cap);
-	if (!np)
-		return -1;
-	b->p = np;
-	b->cap = cap;
-	return 0;
-}
-
-static int sb_add(struct sbuf *b, const char *s, size_t n)
-{
-	if (sb_reserve(b, n))
-		return -1;
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-	return 0;
-}
-
-static int sb_adds(struct sbuf *b, const char *s)
-{
-	return sb_add(b, s, strlen(s));
-}
-
-static int sb_addc(struct sbuf *b, char c)
-{
-	return sb_add(b, &c, 1);
-}
-
-static void sb_release(struct sbuf *b)
-{
-	free(b->p);
-	b->p = NULL;
-	b->len = b->cap = 0;
-}
 
 /* A string-keyed hash table; keys are borrowed from the values. */
 struct hent {
@@ -90,18 +39,6 @@ struct hmap {
 	size_t cap, n;
 };
 
-static uint64_t hash_bytes(const char *k, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)k[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 static void *hmap_get(const struct hmap *m, const char *k, size_t n)
 {
 	uint64_t h;
@@ -109,7 +46,7 @@ static void *hmap_get(const struct hmap *m, const char *k, size_t n)
 
 	if (!m->cap)
 		return NULL;
-	h = hash_bytes(k, n);
+	h = obs_text_hash(k, n);
 	for (i = h & (m->cap - 1); m->e[i].key; i = (i + 1) & (m->cap - 1)) {
 		if (m->e[i].hash == h && m->e[i].klen == n && memcmp(m->e[i].key, k, n) == 0)
 			return m->e[i].val;
@@ -129,7 +66,7 @@ static void hmap_insert(struct hent *e, size_t cap, const struct hent *ent)
 /* Insert a key known to be absent. */
 static int hmap_put(struct hmap *m, const char *k, size_t n, void *val)
 {
-	struct hent ent = { k, n, hash_bytes(k, n), val };
+	struct hent ent = { k, n, obs_text_hash(k, n), val };
 	struct hent *ne;
 	size_t i, cap;
 
@@ -702,7 +639,7 @@ struct pfam {
 
 struct pstate {
 	struct hmap fams;
-	struct sbuf scratch;        /* this line's unescaped strings */
+	struct obs_buf scratch;        /* this line's unescaped strings */
 	struct obs_promtext_label *labels, *exlabels;
 	size_t labcap, excap;
 	const struct obs_promtext_label **sorted;   /* duplicate check */
@@ -762,7 +699,7 @@ void obs_promtext_parser_release(struct obs_promtext_parser *p)
 			if (st->fams.e[i].key)
 				pfam_free(st->fams.e[i].val);
 		hmap_release(&st->fams);
-		sb_release(&st->scratch);
+		obs_buf_release(&st->scratch);
 		free(st->labels);
 		free(st->exlabels);
 		free(st->sorted);
@@ -1356,8 +1293,8 @@ static int parse_line(struct obs_promtext_parser *p, const char *s, size_t len,
 	if (p->eof && om_possible(p))
 		return bad(lerr, "text after '# EOF'");
 	/* Unescaped strings never outgrow the line; one reservation keeps pointers stable. */
-	st->scratch.len = 0;
-	if (sb_reserve(&st->scratch, 2 * len + 16))
+	obs_buf_reset(&st->scratch);
+	if (obs_buf_grow(&st->scratch, 2 * len + 16))
 		return bad(lerr, "out of memory");
 	if (s[0] == '#')
 		return parse_comment(p, s, len, lerr);
@@ -1713,7 +1650,7 @@ struct wstate {
 	struct hmap fams;
 	struct wfam **list;
 	size_t n, cap;
-	struct sbuf key;
+	struct obs_buf key;
 	struct wlab { const char *name, *value; } *lab;
 	size_t labcap;
 };
@@ -1758,7 +1695,7 @@ void obs_promtext_writer_release(struct obs_promtext_writer *w)
 			wfam_free(st->list[i]);
 		free(st->list);
 		hmap_release(&st->fams);
-		sb_release(&st->key);
+		obs_buf_release(&st->key);
 		free(st->lab);
 		free(st);
 	}
@@ -2073,12 +2010,12 @@ int obs_promtext_writer_add(struct obs_promtext_writer *w, json_t *rec, struct o
 				     obs_metric_type_name(fam->type), tname);
 
 	/* The series key: sample name, then the sorted labels. */
-	st->key.len = 0;
-	if (sb_add(&st->key, name, strlen(name) + 1))
+	obs_buf_reset(&st->key);
+	if (obs_buf_add(&st->key, name, strlen(name) + 1))
 		return obs_error_set(err, "out of memory");
 	for (i = 0; i < nlab; i++)
-		if (sb_add(&st->key, st->lab[i].name, strlen(st->lab[i].name) + 1)
-		    || sb_add(&st->key, st->lab[i].value, strlen(st->lab[i].value) + 1))
+		if (obs_buf_add(&st->key, st->lab[i].name, strlen(st->lab[i].name) + 1)
+		    || obs_buf_add(&st->key, st->lab[i].value, strlen(st->lab[i].value) + 1))
 			return obs_error_set(err, "out of memory");
 
 	if (!fam) {
@@ -2175,7 +2112,7 @@ struct oline {
 struct emitter {
 	obs_promtext_out_fn *out;
 	void *ctx;
-	struct sbuf buf;
+	struct obs_buf buf;
 	struct obs_error *err;
 };
 
@@ -2183,7 +2120,7 @@ static int em_flush(struct emitter *em)
 {
 	if (em->buf.len && em->out(em->ctx, em->buf.p, em->buf.len, em->err))
 		return -1;
-	em->buf.len = 0;
+	obs_buf_reset(&em->buf);
 	return 0;
 }
 
@@ -2197,7 +2134,7 @@ static int em_check(struct emitter *em, int rc)
 }
 
 /* Label values escape \\ \" \n; HELP text \\ \n. */
-static int add_escaped(struct sbuf *b, const char *s, int quote)
+static int add_escaped(struct obs_buf *b, const char *s, int quote)
 {
 	const char *run = s;
 
@@ -2212,11 +2149,11 @@ static int add_escaped(struct sbuf *b, const char *s, int quote)
 			rep = "\\\"";
 		if (!rep)
 			continue;
-		if (sb_add(b, run, (size_t)(s - run)) || sb_adds(b, rep))
+		if (obs_buf_add(b, run, (size_t)(s - run)) || obs_buf_adds(b, rep))
 			return -1;
 		run = s + 1;
 	}
-	return sb_add(b, run, (size_t)(s - run));
+	return obs_buf_add(b, run, (size_t)(s - run));
 }
 
 static int base_cmp(const struct wser *a, const struct wser *b)
@@ -2279,41 +2216,41 @@ static int oline_same(const struct oline *a, const struct oline *b)
 static int write_line(struct obs_promtext_writer *w, struct emitter *em, const struct oline *l)
 {
 	char num[OBS_PROMTEXT_VALUE_BUFSZ + 24];
-	struct sbuf *b = &em->buf;
+	struct obs_buf *b = &em->buf;
 	const struct wser *s = l->s;
 	int first = 1, rc = 0;
 	size_t i;
 
-	rc |= sb_adds(b, l->sname);
+	rc |= obs_buf_adds(b, l->sname);
 	for (i = 0; i < s->nlabels; i++) {
 		if ((int)i == s->bound_idx)
 			continue;
-		rc |= sb_adds(b, first ? "{" : ",");
+		rc |= obs_buf_adds(b, first ? "{" : ",");
 		first = 0;
-		rc |= sb_adds(b, s->lab[2 * i]);
-		rc |= sb_adds(b, "=\"");
+		rc |= obs_buf_adds(b, s->lab[2 * i]);
+		rc |= obs_buf_adds(b, "=\"");
 		rc |= add_escaped(b, s->lab[2 * i + 1], 1);
-		rc |= sb_addc(b, '"');
+		rc |= obs_buf_addc(b, '"');
 	}
 	if (l->bname) {
-		rc |= sb_adds(b, first ? "{" : ",");
+		rc |= obs_buf_adds(b, first ? "{" : ",");
 		first = 0;
-		rc |= sb_adds(b, l->bname);
-		rc |= sb_adds(b, "=\"");
+		rc |= obs_buf_adds(b, l->bname);
+		rc |= obs_buf_adds(b, "=\"");
 		rc |= add_escaped(b, l->bstr, 1);
-		rc |= sb_addc(b, '"');
+		rc |= obs_buf_addc(b, '"');
 	}
 	if (!first)
-		rc |= sb_addc(b, '}');
-	rc |= sb_addc(b, ' ');
+		rc |= obs_buf_addc(b, '}');
+	rc |= obs_buf_addc(b, ' ');
 	obs_promtext_format_value(l->value, num, sizeof(num));
-	rc |= sb_adds(b, num);
+	rc |= obs_buf_adds(b, num);
 	if (w->timestamps && l->has_t) {
 		/* Truncated (not floored) so that every int64 ns time gives readable ms. */
 		snprintf(num, sizeof(num), " %lld", (long long)(l->t / 1000000));
-		rc |= sb_adds(b, num);
+		rc |= obs_buf_adds(b, num);
 	}
-	rc |= sb_addc(b, '\n');
+	rc |= obs_buf_addc(b, '\n');
 	return em_check(em, rc);
 }
 
@@ -2414,14 +2351,14 @@ static int emit_family(struct obs_promtext_writer *w, struct emitter *em, const 
 	qsort(L, n, sizeof(*L), oline_cmp);
 
 	if (f->help) {
-		rc = sb_adds(&em->buf, "# HELP ") || sb_adds(&em->buf, f->name)
-		     || sb_addc(&em->buf, ' ') || add_escaped(&em->buf, f->help, 0)
-		     || sb_addc(&em->buf, '\n');
+		rc = obs_buf_adds(&em->buf, "# HELP ") || obs_buf_adds(&em->buf, f->name)
+		     || obs_buf_addc(&em->buf, ' ') || add_escaped(&em->buf, f->help, 0)
+		     || obs_buf_addc(&em->buf, '\n');
 		if (em_check(em, rc))
 			goto out;
 	}
-	rc = sb_adds(&em->buf, "# TYPE ") || sb_adds(&em->buf, f->name) || sb_addc(&em->buf, ' ')
-	     || sb_adds(&em->buf, obs_metric_type_name(f->type)) || sb_addc(&em->buf, '\n');
+	rc = obs_buf_adds(&em->buf, "# TYPE ") || obs_buf_adds(&em->buf, f->name) || obs_buf_addc(&em->buf, ' ')
+	     || obs_buf_adds(&em->buf, obs_metric_type_name(f->type)) || obs_buf_addc(&em->buf, '\n');
 	if (em_check(em, rc))
 		goto out;
 	rc = -1;
@@ -2446,7 +2383,7 @@ int obs_promtext_writer_emit(struct obs_promtext_writer *w, obs_promtext_out_fn 
 			     struct obs_error *err)
 {
 	struct wstate *st = w->priv;
-	struct emitter em = { out, ctx, { NULL, 0, 0 }, err };
+	struct emitter em = { out, ctx, OBS_BUF_INIT, err };
 	char (*bstr)[OBS_PROMTEXT_VALUE_BUFSZ] = NULL;
 	struct oline *lines = NULL;
 	size_t lcap = 0, nb, i;
@@ -2472,33 +2409,34 @@ int obs_promtext_writer_emit(struct obs_promtext_writer *w, obs_promtext_out_fn 
 out:
 	free(bstr);
 	free(lines);
-	sb_release(&em.buf);
+	obs_buf_release(&em.buf);
 	return rc;
 }
 
-static int out_sbuf(void *ctx, const char *data, size_t len, struct obs_error *err)
+static int out_buf(void *ctx, const char *data, size_t len, struct obs_error *err)
 {
-	if (sb_add(ctx, data, len))
+	if (obs_buf_add(ctx, data, len))
 		return obs_error_set(err, "out of memory");
 	return 0;
 }
 
 char *obs_promtext_writer_text(struct obs_promtext_writer *w, size_t *len, struct obs_error *err)
 {
-	struct sbuf b = { NULL, 0, 0 };
+	struct obs_buf b = OBS_BUF_INIT;
+	size_t n;
+	char *text;
 
-	if (sb_reserve(&b, 0)) {
+	if (obs_promtext_writer_emit(w, out_buf, &b, err)) {
+		obs_buf_release(&b);
+		return NULL;
+	}
+	n = b.len;
+	text = obs_buf_detach(&b);
+	if (!text)
 		obs_error_set(err, "out of memory");
-		return NULL;
-	}
-	b.p[0] = '\0';
-	if (obs_promtext_writer_emit(w, out_sbuf, &b, err)) {
-		sb_release(&b);
-		return NULL;
-	}
-	if (len)
-		*len = b.len;
-	return b.p;
+	else if (len)
+		*len = n;
+	return text;
 }
 
 static int write_all(int fd, const char *data, size_t len)

@@ -2,6 +2,9 @@
 /* Fully anchored RE2-syntax regular expressions (as PromQL has them) on top of POSIX regcomp. */
 #include "obs_regex.h"
 
+#include "obs_buf.h"
+#include "obs_text.h"
+
 #include <locale.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -20,8 +23,7 @@ enum { TR_INVALID = -1, TR_UNSUPPORTED = -2 };
 /* Translation state: RE2 syntax in, POSIX ERE out. */
 struct tr {
 	const char *p;
-	char *out;
-	size_t len, cap;
+	struct obs_buf out;  /* the ERE */
 	int *group;          /* RE2 group -> ERE subexpression */
 	size_t ngroups;
 	int ere_groups;      /* ERE subexpressions opened so far */
@@ -64,21 +66,8 @@ static int fail(struct tr *t, int rc, const char *fmt, ...)
 
 static int emit(struct tr *t, const char *s, size_t n)
 {
-	if (t->len + n + 1 > t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 64;
-		char *np;
-
-		while (cap < t->len + n + 1)
-			cap *= 2;
-		np = realloc(t->out, cap);
-		if (!np)
-			return fail(t, TR_INVALID, "%s", "out of memory");
-		t->out = np;
-		t->cap = cap;
-	}
-	memcpy(t->out + t->len, s, n);
-	t->len += n;
-	t->out[t->len] = '\0';
+	if (obs_buf_add(&t->out, s, n) < 0)
+		return fail(t, TR_INVALID, "%s", "out of memory");
 	return 0;
 }
 
@@ -118,41 +107,6 @@ static size_t utf8_len(const unsigned char *s)
 	return n;
 }
 
-static size_t utf8_encode(uint32_t cp, char *buf)
-{
-	if (cp < 0x80) {
-		buf[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		buf[0] = (char)(0xc0 | (cp >> 6));
-		buf[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		buf[0] = (char)(0xe0 | (cp >> 12));
-		buf[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		buf[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	buf[0] = (char)(0xf0 | (cp >> 18));
-	buf[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	buf[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	buf[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* \xHH or \x{H...} after the 'x': the code point, or -1 (error set). */
 static long parse_hex(struct tr *t)
 {
@@ -161,17 +115,17 @@ static long parse_hex(struct tr *t)
 
 	if (*t->p == '{') {
 		t->p++;
-		while (hexval(*t->p) >= 0 && cp <= 0x10ffff) {
-			cp = cp * 16 + hexval(*t->p++);
+		while (obs_text_hexval(*t->p) >= 0 && cp <= 0x10ffff) {
+			cp = cp * 16 + obs_text_hexval(*t->p++);
 			n++;
 		}
 		if (*t->p != '}' || n == 0 || cp > 0x10ffff)
 			return fail(t, TR_INVALID, "%s", "invalid escape sequence '\\x'");
 		t->p++;
 	} else {
-		if (hexval(t->p[0]) < 0 || hexval(t->p[1]) < 0)
+		if (obs_text_hexval(t->p[0]) < 0 || obs_text_hexval(t->p[1]) < 0)
 			return fail(t, TR_INVALID, "%s", "invalid escape sequence '\\x'");
-		cp = hexval(t->p[0]) * 16 + hexval(t->p[1]);
+		cp = obs_text_hexval(t->p[0]) * 16 + obs_text_hexval(t->p[1]);
 		t->p += 2;
 	}
 	if (cp == 0)
@@ -547,7 +501,7 @@ static int translate_atom(struct tr *t, int *can_repeat)
 			return -1;
 		if (v < 0x80)
 			return emit_literal(t, (unsigned char)v);
-		return emit(t, buf, utf8_encode((uint32_t)v, buf));
+		return emit(t, buf, obs_text_utf8_put((uint32_t)v, buf));
 	default:
 		n = utf8_len((const unsigned char *)t->p);
 		if (n == 0)
@@ -613,7 +567,7 @@ static int compile_posix(struct obs_regex *r, struct tr *t, const char *pattern,
 
 	if (loc)
 		old = uselocale(loc);
-	rc = regcomp(&r->re, t->out, REG_EXTENDED | (icase ? REG_ICASE : 0));
+	rc = regcomp(&r->re, t->out.p, REG_EXTENDED | (icase ? REG_ICASE : 0));
 	if (loc)
 		uselocale(old);
 	if (rc == REG_ESPACE)
@@ -664,7 +618,7 @@ int obs_regex_compile(struct obs_regex *r, const char *pattern, struct obs_error
 	rc = 0;
 out:
 	free(t.group);
-	free(t.out);
+	obs_buf_release(&t.out);
 	return rc;
 }
 
@@ -734,36 +688,10 @@ static size_t extract(const char *tpl, long *num, int *named)
 	return i;
 }
 
-struct xbuf {
-	char *p;
-	size_t len, cap;
-};
-
-static int xadd(struct xbuf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 64;
-		char *np;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		np = realloc(b->p, cap);
-		if (!np)
-			return -1;
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-	return 0;
-}
-
 int obs_regex_expand(const struct obs_regex *r, const char *s, const char *tpl, char **out)
 {
 	regmatch_t *m;
-	struct xbuf b = { 0 };
-	int rc = -1;
+	struct obs_buf b = OBS_BUF_INIT;
 
 	m = calloc(r->nsub, sizeof(*m));
 	if (!m)
@@ -772,8 +700,7 @@ int obs_regex_expand(const struct obs_regex *r, const char *s, const char *tpl, 
 		free(m);
 		return 0;
 	}
-	if (xadd(&b, "", 0) < 0)
-		goto out;
+	/* a failed append is reported once, by obs_buf_detach */
 	while (*tpl) {
 		const char *dollar = strchr(tpl, '$');
 		long num;
@@ -782,21 +709,18 @@ int obs_regex_expand(const struct obs_regex *r, const char *s, const char *tpl, 
 
 		if (!dollar)
 			dollar = tpl + strlen(tpl);
-		if (xadd(&b, tpl, (size_t)(dollar - tpl)) < 0)
-			goto out;
+		obs_buf_add(&b, tpl, (size_t)(dollar - tpl));
 		tpl = dollar;
 		if (!*tpl)
 			break;
 		if (tpl[1] == '$') {
-			if (xadd(&b, "$", 1) < 0)
-				goto out;
+			obs_buf_addc(&b, '$');
 			tpl += 2;
 			continue;
 		}
 		n = extract(tpl, &num, &named);
 		if (n == 0) {
-			if (xadd(&b, "$", 1) < 0)
-				goto out;
+			obs_buf_addc(&b, '$');  /* malformed: kept as it is */
 			tpl++;
 			continue;
 		}
@@ -804,15 +728,11 @@ int obs_regex_expand(const struct obs_regex *r, const char *s, const char *tpl, 
 		if (!named && (size_t)num < r->ngroups) {
 			regmatch_t g = m[r->group[num]];
 
-			if (g.rm_so >= 0 && xadd(&b, s + g.rm_so, (size_t)(g.rm_eo - g.rm_so)) < 0)
-				goto out;
+			if (g.rm_so >= 0)
+				obs_buf_add(&b, s + g.rm_so, (size_t)(g.rm_eo - g.rm_so));
 		}
 	}
-	*out = b.p;
-	b.p = NULL;
-	rc = 1;
-out:
-	free(b.p);
 	free(m);
-	return rc;
+	*out = obs_buf_detach(&b);
+	return *out ? 1 : -1;
 }

@@ -45,7 +45,7 @@ static int is_leap(int64_t y)
 	return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
 }
 
-static int days_in_month(int64_t y, int m)
+int obs_time_days_in_month(int64_t y, int m)
 {
 	static const int dim[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 
@@ -170,95 +170,130 @@ static int parse_unix(const char *s, size_t len, int64_t *ns, struct obs_error *
 	return 0;
 }
 
-int obs_time_parse_n(const char *s, size_t len, int64_t *ns, struct obs_error *err)
+/* Anything that does not start like a date (four digits and a '-'): a Unix timestamp. */
+static int parse_number(const char *s, size_t len, int64_t *ns, struct obs_error *err)
 {
-	int64_t year, days, secs, frac = 0, off = 0, total;
-	int mon, day, hour = 0, min = 0, sec = 0, oh, om, sign;
-	size_t i = 0, k;
+	size_t k;
 
-	if (len == 0)
-		return time_error(err, s, len, "empty");
 	if (s[0] == '-' && len > 1 && is_digit(s[1])) {
 		for (k = 1; k < len && (is_digit(s[k]) || s[k] == '.'); k++)
 			;
 		if (k == len)
 			return time_error(err, s, len, "negative Unix timestamps are not supported");
 	}
-	/* A date starts with four digits and a '-'; anything else numeric is Unix time. */
-	if (!(len >= 5 && is_digit(s[0]) && is_digit(s[1]) && is_digit(s[2]) && is_digit(s[3]) &&
-	      s[4] == '-')) {
-		for (k = 0; k < len && is_digit(s[k]); k++)
-			;
-		if (k == 0 || (k < len && s[k] != '.'))
-			return expected_error(err, s, len);
-		return parse_unix(s, len, ns, err);
-	}
+	for (k = 0; k < len && is_digit(s[k]); k++)
+		;
+	if (k == 0 || (k < len && s[k] != '.'))
+		return expected_error(err, s, len);
+	return parse_unix(s, len, ns, err);
+}
 
-	year = fixed_digits(s, len, &i, 4);
-	i++; /* '-' */
-	if ((mon = fixed_digits(s, len, &i, 2)) < 0 || i >= len || s[i] != '-')
+/* An RFC 3339 time, broken down; off is the zone's offset east of UTC in seconds. */
+struct civil {
+	int64_t year, frac, off;
+	int mon, day, hour, min, sec;
+};
+
+/* YYYY-MM-DD at the start of S (its first five bytes checked by the caller). */
+static int parse_date(const char *s, size_t len, size_t *i, struct civil *t,
+		      struct obs_error *err)
+{
+	t->year = fixed_digits(s, len, i, 4);
+	(*i)++; /* '-' */
+	if ((t->mon = fixed_digits(s, len, i, 2)) < 0 || *i >= len || s[*i] != '-')
+		return expected_error(err, s, len);
+	(*i)++;
+	if ((t->day = fixed_digits(s, len, i, 2)) < 0)
+		return expected_error(err, s, len);
+	if (t->mon < 1 || t->mon > 12)
+		return time_error(err, s, len, "month out of range");
+	if (t->day < 1 || t->day > obs_time_days_in_month(t->year, t->mon))
+		return time_error(err, s, len, "day out of range");
+	return 0;
+}
+
+/* The zone at S[*i], up to the end: Z, or +HH:MM / -HH:MM into t->off. */
+static int parse_zone(const char *s, size_t len, size_t *i, struct civil *t,
+		      struct obs_error *err)
+{
+	int oh, om, sign;
+
+	if (*i >= len)
+		return time_error(err, s, len, "missing time zone ('Z' or +HH:MM)");
+	if (s[*i] == 'Z' || s[*i] == 'z') {
+		(*i)++;
+	} else if (s[*i] == '+' || s[*i] == '-') {
+		sign = s[*i] == '-' ? -1 : 1;
+		(*i)++;
+		if ((oh = fixed_digits(s, len, i, 2)) < 0 || *i >= len || s[*i] != ':')
+			return expected_error(err, s, len);
+		(*i)++;
+		if ((om = fixed_digits(s, len, i, 2)) < 0)
+			return expected_error(err, s, len);
+		if (oh > 23 || om > 59)
+			return time_error(err, s, len, "time zone offset out of range");
+		t->off = sign * (oh * 3600LL + om * 60LL);
+	} else {
+		return expected_error(err, s, len);
+	}
+	return *i != len ? expected_error(err, s, len) : 0;
+}
+
+/* The time of day at S[I] (just after the date) to the end: "Thh:mm:ss[.f]" and the zone. */
+static int parse_clock(const char *s, size_t len, size_t i, struct civil *t,
+		       struct obs_error *err)
+{
+	if (s[i] != 'T' && s[i] != 't' && s[i] != ' ')
 		return expected_error(err, s, len);
 	i++;
-	if ((day = fixed_digits(s, len, &i, 2)) < 0)
+	if ((t->hour = fixed_digits(s, len, &i, 2)) < 0 || i >= len || s[i] != ':')
 		return expected_error(err, s, len);
-	if (mon < 1 || mon > 12)
-		return time_error(err, s, len, "month out of range");
-	if (day < 1 || day > days_in_month(year, mon))
-		return time_error(err, s, len, "day out of range");
-	if (i < len) {
-		if (s[i] != 'T' && s[i] != 't' && s[i] != ' ')
-			return expected_error(err, s, len);
+	i++;
+	if ((t->min = fixed_digits(s, len, &i, 2)) < 0 || i >= len || s[i] != ':')
+		return expected_error(err, s, len);
+	i++;
+	if ((t->sec = fixed_digits(s, len, &i, 2)) < 0)
+		return expected_error(err, s, len);
+	if (i < len && s[i] == '.') {
 		i++;
-		if ((hour = fixed_digits(s, len, &i, 2)) < 0 || i >= len || s[i] != ':')
+		if (fraction_ns(s, len, &i, &t->frac) < 0)
 			return expected_error(err, s, len);
-		i++;
-		if ((min = fixed_digits(s, len, &i, 2)) < 0 || i >= len || s[i] != ':')
-			return expected_error(err, s, len);
-		i++;
-		if ((sec = fixed_digits(s, len, &i, 2)) < 0)
-			return expected_error(err, s, len);
-		if (i < len && s[i] == '.') {
-			i++;
-			if (fraction_ns(s, len, &i, &frac) < 0)
-				return expected_error(err, s, len);
-		}
-		if (hour > 23)
-			return time_error(err, s, len, "hour out of range");
-		if (min > 59)
-			return time_error(err, s, len, "minute out of range");
-		if (sec > 60)
-			return time_error(err, s, len, "second out of range");
-		if (i >= len)
-			return time_error(err, s, len, "missing time zone ('Z' or +HH:MM)");
-		if (s[i] == 'Z' || s[i] == 'z') {
-			i++;
-		} else if (s[i] == '+' || s[i] == '-') {
-			sign = s[i] == '-' ? -1 : 1;
-			i++;
-			if ((oh = fixed_digits(s, len, &i, 2)) < 0 || i >= len || s[i] != ':')
-				return expected_error(err, s, len);
-			i++;
-			if ((om = fixed_digits(s, len, &i, 2)) < 0)
-				return expected_error(err, s, len);
-			if (oh > 23 || om > 59)
-				return time_error(err, s, len, "time zone offset out of range");
-			off = sign * (oh * 3600LL + om * 60LL);
-		} else {
-			return expected_error(err, s, len);
-		}
-		if (i != len)
-			return expected_error(err, s, len);
-		/*
-		 * A leap second (:60) reads as the last nanosecond of its
-		 * minute: POSIX time has no slot for it, and this keeps order.
-		 */
-		if (sec == 60) {
-			sec = 59;
-			frac = OBS_NS_PER_SEC - 1;
-		}
 	}
-	days = obs_time_days_from_civil(year, mon, day);
-	secs = days * 86400 + hour * 3600LL + min * 60LL + sec - off;
+	if (t->hour > 23)
+		return time_error(err, s, len, "hour out of range");
+	if (t->min > 59)
+		return time_error(err, s, len, "minute out of range");
+	if (t->sec > 60)
+		return time_error(err, s, len, "second out of range");
+	if (parse_zone(s, len, &i, t, err) < 0)
+		return -1;
+	/*
+	 * A leap second (:60) reads as the last nanosecond of its minute:
+	 * POSIX time has no slot for it, and this keeps order.
+	 */
+	if (t->sec == 60) {
+		t->sec = 59;
+		t->frac = OBS_NS_PER_SEC - 1;
+	}
+	return 0;
+}
+
+int obs_time_parse_n(const char *s, size_t len, int64_t *ns, struct obs_error *err)
+{
+	struct civil t = { 0, 0, 0, 0, 0, 0, 0, 0 };
+	int64_t secs, frac, total;
+	size_t i = 0;
+
+	if (len == 0)
+		return time_error(err, s, len, "empty");
+	if (!(len >= 5 && is_digit(s[0]) && is_digit(s[1]) && is_digit(s[2]) && is_digit(s[3]) &&
+	      s[4] == '-'))
+		return parse_number(s, len, ns, err);
+	if (parse_date(s, len, &i, &t, err) < 0 || (i < len && parse_clock(s, len, i, &t, err) < 0))
+		return -1;
+	secs = obs_time_days_from_civil(t.year, t.mon, t.day) * 86400 + t.hour * 3600LL +
+	       t.min * 60LL + t.sec - t.off;
+	frac = t.frac;
 	/* Borrow a second so that OBS_TIME_MIN's second does not overflow first. */
 	if (secs < 0 && frac > 0) {
 		secs++;

@@ -75,6 +75,8 @@ size_t obs_duration_format(int64_t ns, char *buf, size_t size);
  */
 int obs_time_parse_relative(const char *s, int64_t now, int64_t *ns, struct obs_error *err);
 
+/* Days in month M (1-12) of year Y, proleptic Gregorian. */
+int obs_time_days_in_month(int64_t y, int m);
 /* Days since 1970-01-01 of the proleptic Gregorian date Y-M-D (H. Hinnant's algorithm). */
 int64_t obs_time_days_from_civil(int64_t y, int m, int d);
 /* The date of day Z (days since 1970-01-01), the inverse of the above. */

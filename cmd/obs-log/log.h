@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <jansson.h>
 
+#include "obs_buf.h"
 #include "obs_cli.h"
+#include "obs_cli_input.h"
 #include "obs_filter.h"
 #include "obs_jscan.h"
 #include "obs_logfast.h"
@@ -25,21 +27,14 @@ int cmd_query(int argc, char **argv);
 int cmd_tail(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 
-/* Reject unknown options and missing arguments as the house style says; returns OBS_EXIT_USAGE. */
-int log_bad_option(const char *cmd, const char *synopsis, char **argv, int c);
 /* Parse -o NAME: ndjson, json or text ("table" is taken for text); 0 / -1. */
 int log_output_parse(const char *name, enum obs_output *out);
 
-/* ---- a growing text buffer (aborts when out of memory) ---------------------------- */
+/* ---- appending to an obs_buf; out of memory aborts (obs_buf_release frees) -------- */
 
-struct log_buf {
-	char *p;
-	size_t len, cap;
-};
-void lb_raw(struct log_buf *b, const char *s, size_t n);
-void lb_str(struct log_buf *b, const char *s);
-void lb_fmt(struct log_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void lb_release(struct log_buf *b);
+void lb_raw(struct obs_buf *b, const char *s, size_t n);
+void lb_str(struct obs_buf *b, const char *s);
+void lb_fmt(struct obs_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- the human format -------------------------------------------------------------- */
 
@@ -50,7 +45,7 @@ void lb_release(struct log_buf *b);
  * lines after the first of a multi-line message indented below, control
  * characters shown as '?'. COLOR adds ANSI colours.
  */
-void log_render(struct log_buf *b, const struct obs_jscan *s, int color);
+void log_render(struct obs_buf *b, const struct obs_jscan *s, int color);
 
 /* ---- record output: NDJSON, a JSON array, or the human format ------------------ */
 
@@ -60,7 +55,7 @@ struct log_out {
 	int color;
 	struct obs_ndjson_writer w;
 	struct obs_jscan scan;
-	struct log_buf text;
+	struct obs_buf text;
 	unsigned long long n;
 	int failed;             /* a write failed (reported once) */
 	int epipe;              /* ... because the reader went away */
@@ -78,24 +73,6 @@ int log_out_record(struct log_out *o, const json_t *rec);
 int log_out_flush(struct log_out *o);
 /* End the output (closing "]" for JSON) and release; 0 / -1. */
 int log_out_finish(struct log_out *o);
-
-/* ---- reading records: files, standard input or the store's logs ------------------ */
-
-struct log_input {
-	struct obs_source src;
-	unsigned long malformed;
-	int failed;
-	int strict;
-};
-
-int log_input_open(struct log_input *in, char **files, int nfiles, int64_t since, int64_t until,
-		   int strict);
-/* 1 line, 0 end, -1 stop now (strict: the error was printed). */
-int log_input_next(struct log_input *in, const char **line, size_t *len);
-/* Report the line last read as malformed; -1 when the caller must stop (strict). */
-int log_input_bad(struct log_input *in, const char *reason);
-/* Print the summary of skipped lines, close, and turn STATUS into the final status. */
-int log_input_finish(struct log_input *in, int status);
 
 /* ---- the common filter options of query, tail and stats ------------------------- */
 

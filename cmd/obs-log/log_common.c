@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* obs-log: what the commands share: options, record output, the human format, input. */
+/* obs-log: what the commands share: options, record output, the human format, filters. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,17 +8,6 @@
 
 #include "log.h"
 #include "obs_time.h"
-
-int log_bad_option(const char *cmd, const char *synopsis, char **argv, int c)
-{
-	const char *arg = argv[optind - 1];
-
-	if (c == ':')
-		return obs_cli_usage_error(synopsis, "%s: option '%s' needs a value", cmd, arg);
-	if (optopt && strncmp(arg, "--", 2))
-		return obs_cli_usage_error(synopsis, "%s: unknown option '-%c'", cmd, optopt);
-	return obs_cli_usage_error(synopsis, "%s: unknown option '%s'", cmd, arg);
-}
 
 int log_output_parse(const char *name, enum obs_output *out)
 {
@@ -32,57 +20,32 @@ int log_output_parse(const char *name, enum obs_output *out)
 
 /* ---- text buffer -------------------------------------------------------------------- */
 
-static void lb_reserve(struct log_buf *b, size_t n)
+/* Out of memory ends the program: a command has no better answer. */
+static void lb_check(int rc)
 {
-	size_t ncap;
-	char *p;
-
-	if (b->cap - b->len > n)
-		return;
-	ncap = b->cap ? b->cap : 256;
-	while (ncap - b->len <= n)
-		ncap *= 2;
-	p = realloc(b->p, ncap);
-	if (!p)
+	if (rc < 0)
 		abort();
-	b->p = p;
-	b->cap = ncap;
 }
 
-void lb_raw(struct log_buf *b, const char *s, size_t n)
+void lb_raw(struct obs_buf *b, const char *s, size_t n)
 {
-	lb_reserve(b, n);
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
+	lb_check(obs_buf_add(b, s, n));
 }
 
-void lb_str(struct log_buf *b, const char *s)
+void lb_str(struct obs_buf *b, const char *s)
 {
-	lb_raw(b, s, strlen(s));
+	lb_check(obs_buf_adds(b, s));
 }
 
-void lb_fmt(struct log_buf *b, const char *fmt, ...)
+void lb_fmt(struct obs_buf *b, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
+	int rc;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	rc = obs_buf_vaddf(b, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		abort();
-	lb_reserve(b, (size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-}
-
-void lb_release(struct log_buf *b)
-{
-	free(b->p);
-	memset(b, 0, sizeof(*b));
+	lb_check(rc);
 }
 
 /* ---- the human format ------------------------------------------------------------- */
@@ -110,7 +73,7 @@ static const char *level_color(const char *level)
 }
 
 /* Text for a terminal: control characters (but tab) shown as '?'. */
-static void put_clean(struct log_buf *b, const char *s, size_t n)
+static void put_clean(struct obs_buf *b, const char *s, size_t n)
 {
 	size_t i, run = 0;
 
@@ -127,7 +90,7 @@ static void put_clean(struct log_buf *b, const char *s, size_t n)
 }
 
 /* A string value: bare when that reads back unambiguously, else JSON-quoted. */
-static void put_value_string(struct log_buf *b, const char *s, size_t n)
+static void put_value_string(struct obs_buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t i;
@@ -168,7 +131,7 @@ static void put_value_string(struct log_buf *b, const char *s, size_t n)
 	lb_raw(b, "\"", 1);
 }
 
-static void put_field(struct log_buf *b, const struct obs_jscan *s, int key, int color)
+static void put_field(struct obs_buf *b, const struct obs_jscan *s, int key, int color)
 {
 	const char *k, *v;
 	size_t klen, vlen;
@@ -212,7 +175,7 @@ static int role_key(const struct obs_jscan *s, int key)
 	return 0;
 }
 
-void log_render(struct log_buf *b, const struct obs_jscan *s, int color)
+void log_render(struct obs_buf *b, const struct obs_jscan *s, int color)
 {
 	char ts[OBS_TIME_BUFSZ], lvl[8];
 	const char *level = NULL, *nl, *msg = NULL;
@@ -393,72 +356,9 @@ int log_out_finish(struct log_out *o)
 	if (o->fmt == OBS_OUT_JSON && !o->failed)
 		lb_str(&o->text, o->n ? "\n]\n" : "[]\n");
 	rc = log_out_flush(o);
-	lb_release(&o->text);
+	obs_buf_release(&o->text);
 	obs_jscan_release(&o->scan);
 	return rc < 0 && !o->epipe ? -1 : 0;
-}
-
-/* ---- input --------------------------------------------------------------------------- */
-
-static void warn_line(void *ctx, const char *msg)
-{
-	(void)ctx;
-	obs_warnx("%s", msg);
-}
-
-int log_input_open(struct log_input *in, char **files, int nfiles, int64_t since, int64_t until,
-		   int strict)
-{
-	struct obs_error err;
-
-	memset(in, 0, sizeof(*in));
-	obs_source_init(&in->src);
-	in->strict = strict;
-	in->src.strict = strict;
-	in->src.warn = warn_line;
-	if (obs_source_open(&in->src, files, nfiles, "logs", since, until, &err) < 0) {
-		obs_warnx("%s", err.msg);
-		obs_source_close(&in->src);
-		return OBS_EXIT_FAILURE;
-	}
-	return 0;
-}
-
-int log_input_next(struct log_input *in, const char **line, size_t *len)
-{
-	struct obs_error err;
-	int r;
-
-	for (;;) {
-		r = obs_source_next(&in->src, line, len, &err);
-		if (r >= 0)
-			return r;
-		obs_warnx("%s", err.msg);
-		in->failed = 1;
-		if (in->strict)
-			return -1;
-	}
-}
-
-int log_input_bad(struct log_input *in, const char *reason)
-{
-	if (in->src.line_torn)
-		return 0;
-	obs_warnx("%s:%lu: %s", in->src.name, in->src.lineno, reason);
-	in->malformed++;
-	return in->strict ? -1 : 0;
-}
-
-int log_input_finish(struct log_input *in, int status)
-{
-	unsigned long n = in->malformed + in->src.skipped;
-
-	if (n && !in->strict)
-		obs_warnx("%lu malformed line%s skipped", n, n == 1 ? "" : "s");
-	obs_source_close(&in->src);
-	if (status == OBS_EXIT_OK && (in->failed || (in->strict && n)))
-		return OBS_EXIT_FAILURE;
-	return status;
 }
 
 /* ---- filters --------------------------------------------------------------------------- */

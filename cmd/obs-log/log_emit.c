@@ -171,7 +171,7 @@ static int run(int argc, char **argv, const char *level)
 			obs_cli_usage(stdout, synopsis, emit_options);
 			return obs_cli_finish(OBS_EXIT_OK);
 		default:
-			return log_bad_option(cmd, synopsis, argv, c);
+			return obs_cli_bad_option(cmd, synopsis, argv, c);
 		}
 	}
 	if (!level) {
@@ -198,7 +198,7 @@ static int run(int argc, char **argv, const char *level)
 		return OBS_EXIT_FAILURE;
 	}
 	if (o.tee) {
-		struct log_buf b = { 0 };
+		struct obs_buf b = OBS_BUF_INIT;
 		struct obs_jscan s;
 
 		obs_jscan_init(&s);
@@ -208,7 +208,7 @@ static int run(int argc, char **argv, const char *level)
 			fwrite(b.p, 1, b.len, stderr);
 		}
 		obs_jscan_release(&s);
-		lb_release(&b);
+		obs_buf_release(&b);
 	}
 	line[len++] = '\n';
 	if (o.to_stdout) {

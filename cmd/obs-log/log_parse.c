@@ -163,7 +163,7 @@ int cmd_parse(int argc, char **argv)
 			obs_cli_usage(stdout, parse_synopsis, parse_options);
 			return obs_cli_finish(OBS_EXIT_OK);
 		default:
-			return log_bad_option("parse", parse_synopsis, argv, c);
+			return obs_cli_bad_option("parse", parse_synopsis, argv, c);
 		}
 	}
 	if ((rc = log_parse_check(&po)) != 0)

@@ -51,7 +51,7 @@ int cmd_query(int argc, char **argv)
 	};
 	enum obs_output fmt = OBS_OUT_AUTO;
 	struct obs_filter f;
-	struct log_input in;
+	struct obs_cli_input in;
 	struct log_out out;
 	struct obs_error err;
 	long long limit = -1;
@@ -87,23 +87,24 @@ int cmd_query(int argc, char **argv)
 			rc = obs_cli_finish(OBS_EXIT_OK);
 			goto done;
 		default:
-			rc = log_bad_option("query", query_synopsis, argv, c);
+			rc = obs_cli_bad_option("query", query_synopsis, argv, c);
 			goto done;
 		}
 	}
 	if ((rc = log_filter_setup(&f)) != 0)
 		goto done;
-	rc = log_input_open(&in, argv + optind, argc - optind, f.since, f.until, strict);
+	rc = obs_cli_input_open(&in, argv + optind, argc - optind, "logs", f.since, f.until,
+				strict);
 	if (rc)
 		goto done;
 	log_out_init(&out, obs_output_resolve(fmt, OBS_OUT_TABLE), STDOUT_FILENO);
 	while (limit != 0) {
-		r = log_input_next(&in, &line, &len);
+		r = obs_cli_input_next(&in, &line, &len);
 		if (r <= 0)
 			break;
 		r = obs_filter_match(&f, line, len, &err);
 		if (r < 0) {
-			if (log_input_bad(&in, err.msg) < 0)
+			if (obs_cli_input_bad(&in, err.msg) < 0)
 				break;
 			continue;
 		}
@@ -116,7 +117,7 @@ int cmd_query(int argc, char **argv)
 	}
 	if (log_out_finish(&out) < 0)
 		status = OBS_EXIT_FAILURE;
-	status = log_input_finish(&in, status);
+	status = obs_cli_input_finish(&in, status);
 	rc = obs_cli_finish(status);
 done:
 	obs_filter_release(&f);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "obs_text.h"
 #include "obs_time.h"
 
 static const char stats_synopsis[] = "stats [options] [FILE...]";
@@ -91,18 +92,6 @@ struct stats {
 	int wi;                     /* index in widths, -1 for a width given */
 	int64_t first, last;
 };
-
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
 
 static uint64_t hash_int(int64_t v)
 {
@@ -189,14 +178,14 @@ static struct service_count *service_get(struct service_map *m, const char *s, s
 		for (i = 0; i < oldcap; i++) {
 			if (!old[i].name)
 				continue;
-			j = hash_bytes(old[i].name, old[i].len) & (m->cap - 1);
+			j = obs_text_hash(old[i].name, old[i].len) & (m->cap - 1);
 			while (m->slot[j].name)
 				j = (j + 1) & (m->cap - 1);
 			m->slot[j] = old[i];
 		}
 		free(old);
 	}
-	j = hash_bytes(s, n) & (m->cap - 1);
+	j = obs_text_hash(s, n) & (m->cap - 1);
 	while (m->slot[j].name) {
 		if (m->slot[j].len == n && !memcmp(m->slot[j].name, s, n))
 			return &m->slot[j];
@@ -261,15 +250,15 @@ struct printer {
 	enum obs_output fmt;
 	struct log_out out;
 	int utf8, color;
-	struct log_buf b;
+	struct obs_buf b;
 };
 
-static int emit_json(struct printer *p, struct log_buf *rec)
+static int emit_json(struct printer *p, struct obs_buf *rec)
 {
 	return log_out_line(&p->out, rec->p, rec->len, NULL);
 }
 
-static void json_str(struct log_buf *b, const char *s, size_t n)
+static void json_str(struct obs_buf *b, const char *s, size_t n)
 {
 	json_t *v = json_stringn(s, n);
 	char *text = v ? json_dumps(v, JSON_ENCODE_ANY) : NULL;
@@ -282,7 +271,7 @@ static void json_str(struct log_buf *b, const char *s, size_t n)
 }
 
 /* A bar of VALUE against MAX, at most WIDTH cells, with eighths in UTF-8. */
-static void bar(struct log_buf *b, unsigned long long value, unsigned long long max, int width,
+static void bar(struct obs_buf *b, unsigned long long value, unsigned long long max, int width,
 		int utf8)
 {
 	static const char *const eighths[] = { "", "\u258f", "\u258e", "\u258d", "\u258c",
@@ -398,7 +387,7 @@ static char *clean_name(const char *s)
 
 static int print_stats(struct printer *p, struct stats *st, unsigned by, int64_t given_width)
 {
-	struct log_buf rec = { 0 };
+	struct obs_buf rec = OBS_BUF_INIT;
 	char t1[OBS_TIME_BUFSZ], t2[OBS_TIME_BUFSZ];
 	struct service_count *sv = NULL;
 	struct bucket *bk = NULL, *all = NULL;
@@ -586,7 +575,7 @@ out:
 	free(rows);
 	free(sv);
 	free(bk);
-	lb_release(&rec);
+	obs_buf_release(&rec);
 	return rc ? -1 : 0;
 }
 
@@ -625,7 +614,7 @@ int cmd_stats(int argc, char **argv)
 	};
 	enum obs_output fmt = OBS_OUT_AUTO;
 	struct obs_filter f;
-	struct log_input in;
+	struct obs_cli_input in;
 	struct printer p;
 	struct stats st;
 	struct obs_error err;
@@ -681,7 +670,7 @@ int cmd_stats(int argc, char **argv)
 			rc = obs_cli_finish(OBS_EXIT_OK);
 			goto done;
 		default:
-			rc = log_bad_option("stats", stats_synopsis, argv, c);
+			rc = obs_cli_bad_option("stats", stats_synopsis, argv, c);
 			goto done;
 		}
 	}
@@ -691,13 +680,14 @@ int cmd_stats(int argc, char **argv)
 	st.last = OBS_TIME_MIN;
 	st.wi = width ? -1 : 0;
 	st.buckets.width = width ? width : widths[0];
-	rc = log_input_open(&in, argv + optind, argc - optind, f.since, f.until, strict);
+	rc = obs_cli_input_open(&in, argv + optind, argc - optind, "logs", f.since, f.until,
+				strict);
 	if (rc)
 		goto done;
-	while ((r = log_input_next(&in, &line, &len)) > 0) {
+	while ((r = obs_cli_input_next(&in, &line, &len)) > 0) {
 		r = obs_filter_match(&f, line, len, &err);
 		if (r < 0) {
-			if (log_input_bad(&in, err.msg) < 0)
+			if (obs_cli_input_bad(&in, err.msg) < 0)
 				break;
 			continue;
 		}
@@ -714,8 +704,8 @@ int cmd_stats(int argc, char **argv)
 		status = OBS_EXIT_FAILURE;
 	if (log_out_finish(&p.out) < 0)
 		status = OBS_EXIT_FAILURE;
-	lb_release(&p.b);
-	status = log_input_finish(&in, status);
+	obs_buf_release(&p.b);
+	status = obs_cli_input_finish(&in, status);
 	rc = obs_cli_finish(status);
 done:
 	for (i = 0; i < st.services.cap; i++)

@@ -205,7 +205,7 @@ struct fsrc {
 	dev_t dev;
 	ino_t ino;
 	off_t pos;
-	struct log_buf part;       /* a line not ended yet */
+	struct obs_buf part;       /* a line not ended yet */
 	int cutting;               /* dropping the rest of an over-long line */
 	unsigned long lineno;
 	int64_t last_data;         /* monotonic */
@@ -237,7 +237,7 @@ static void fsrc_close(struct fsrc *s)
 {
 	if (s->fd >= 0)
 		close(s->fd);
-	lb_release(&s->part);
+	obs_buf_release(&s->part);
 	fsrc_init(s);
 }
 
@@ -1054,7 +1054,7 @@ int cmd_tail(int argc, char **argv)
 			rc = obs_cli_finish(OBS_EXIT_OK);
 			goto done;
 		default:
-			rc = log_bad_option("tail", tail_synopsis, argv, c);
+			rc = obs_cli_bad_option("tail", tail_synopsis, argv, c);
 			goto done;
 		}
 	}

@@ -328,7 +328,7 @@ static int scrape_opt(struct scrape_run *r, int c, char **argv)
 		obs_cli_usage(stdout, scrape_synopsis, scrape_options);
 		return 1;
 	default:
-		return metric_bad_option("scrape", scrape_synopsis, argv, c);
+		return obs_cli_bad_option("scrape", scrape_synopsis, argv, c);
 	}
 }
 

@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "obs_cli.h"
+#include "obs_cli_input.h"
 #include "obs_ndjson.h"
 #include "obs_promql.h"
 #include "obs_source.h"
@@ -24,9 +25,6 @@ int cmd_scrape(int argc, char **argv);        /* in obs-metric-scrape (links lib
 int cmd_scrape_exec(int argc, char **argv);   /* in obs-metric: runs obs-metric-scrape */
 int cmd_expose(int argc, char **argv);
 int cmd_query(int argc, char **argv);
-
-/* Report an unknown option or a missing value (getopt_long's C) as a usage error: returns 2. */
-int metric_bad_option(const char *cmd, const char *synopsis, char **argv, int c);
 
 /* Parse a --label NAME=VALUE argument into LABELS; 0, or 2 (reported). */
 int metric_label_opt(json_t *labels, const char *arg);
@@ -62,24 +60,6 @@ int metric_sink_add_line(struct metric_sink *s, const char *line, size_t len, in
 int metric_sink_flush(struct metric_sink *s);
 /* Free everything; what is still buffered is dropped (flush first). */
 void metric_sink_close(struct metric_sink *s);
-
-/* Input with the house reporting: "obs-metric: FILE:LINE: reason", a summary at the end. */
-struct metric_input {
-	struct obs_source src;
-	unsigned long malformed;
-	int failed;               /* an input could not be opened or read */
-	int strict;
-};
-
-/* Open the FILES, standard input or the store's metrics of [since, until]; 0, or an exit status. */
-int metric_input_open(struct metric_input *in, char **files, int nfiles, int64_t since,
-		      int64_t until, int strict);
-/* Next line: 1, 0 at the end, -1 to stop now (strict: the error was printed). */
-int metric_input_next(struct metric_input *in, const char **line, size_t *len);
-/* Report the line last read as bad; -1 when the caller must stop (strict), else 0. */
-int metric_input_bad(struct metric_input *in, const char *reason);
-/* Print the summary of skipped lines, close, and give the final exit status. */
-int metric_input_finish(struct metric_input *in, int status);
 
 /* Print a query result in FMT (ndjson, json or table) on standard output; 0, or -1 (reported). */
 int metric_query_print(const struct obs_promql_value *v, enum obs_output fmt);

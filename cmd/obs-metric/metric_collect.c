@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,9 +14,8 @@
 #include "metric.h"
 #include "obs_cli.h"
 #include "obs_collect.h"
+#include "obs_spawn.h"
 #include "obs_time.h"
-
-extern char **environ;
 
 static const char collect_synopsis[] = "collect [options] [--pid PID | -- CMD [ARGS]]";
 static const char collect_options[] =
@@ -179,27 +177,6 @@ static int collect_loop(struct collect_run *r)
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
 #define NFORWARDED (sizeof(forwarded) / sizeof(forwarded[0]))
 
-static int spawn(struct collect_run *r, const sigset_t *old)
-{
-	posix_spawnattr_t attr;
-	sigset_t deflt;
-	size_t i;
-	int rc;
-
-	posix_spawnattr_init(&attr);
-	sigemptyset(&deflt);
-	for (i = 0; i < NFORWARDED; i++)
-		sigaddset(&deflt, forwarded[i]);
-	sigaddset(&deflt, SIGCHLD);
-	sigaddset(&deflt, SIGPIPE);
-	posix_spawnattr_setsigdefault(&attr, &deflt);
-	posix_spawnattr_setsigmask(&attr, old);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-	rc = posix_spawnp(&r->pid, r->cmd[0], NULL, &attr, r->cmd, environ);
-	posix_spawnattr_destroy(&attr);
-	return rc;
-}
-
 static int emit_final(struct collect_run *r, const char *name, enum obs_metric_type type,
 		      const char *help, const char *unit, double v)
 {
@@ -276,16 +253,11 @@ static int collect_command(struct collect_run *r)
 {
 	sigset_t set, old;
 	struct rusage ru;
-	size_t i;
 	int rc, status;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	for (i = 0; i < NFORWARDED; i++)
-		sigaddset(&set, forwarded[i]);
-	sigprocmask(SIG_BLOCK, &set, &old);
+	obs_spawn_block(forwarded, NFORWARDED, &set, &old);
 	r->start_time = (double)obs_time_now() / 1e9;
-	rc = spawn(r, &old);
+	rc = obs_spawn_start(&r->pid, r->cmd, NULL, &old, forwarded, NFORWARDED, 0);
 	if (rc) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		obs_warnx("cannot run '%s': %s", r->cmd[0], strerror(rc));
@@ -375,7 +347,7 @@ static int collect_opt(struct collect_run *r, int c, char **argv)
 		obs_cli_usage(stdout, collect_synopsis, collect_options);
 		return 1;
 	default:
-		return metric_bad_option("collect", collect_synopsis, argv, c);
+		return obs_cli_bad_option("collect", collect_synopsis, argv, c);
 	}
 }
 

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* obs-metric: option parsing, the record sink (store or standard output) and input reading shared by the commands. */
+/* obs-metric: option parsing and the record sink (store or standard output) the commands share. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,17 +12,6 @@
 
 /* Write the store batch out when it holds this much. */
 #define SINK_FLUSH_BYTES ((size_t)4 << 20)
-
-int metric_bad_option(const char *cmd, const char *synopsis, char **argv, int c)
-{
-	const char *arg = argv[optind - 1];
-
-	if (c == ':')
-		return obs_cli_usage_error(synopsis, "%s: option '%s' needs a value", cmd, arg);
-	if (optopt && strncmp(arg, "--", 2))
-		return obs_cli_usage_error(synopsis, "%s: unknown option '-%c'", cmd, optopt);
-	return obs_cli_usage_error(synopsis, "%s: unknown option '%s'", cmd, arg);
-}
 
 int metric_label_opt(json_t *labels, const char *arg)
 {
@@ -175,68 +163,4 @@ void metric_sink_close(struct metric_sink *s)
 	}
 	obs_store_batch_release(&s->batch);
 	obs_store_release(&s->store);
-}
-
-/* ---- input ------------------------------------------------------------------------ */
-
-static void warn_line(void *ctx, const char *msg)
-{
-	(void)ctx;
-	obs_warnx("%s", msg);
-}
-
-int metric_input_open(struct metric_input *in, char **files, int nfiles, int64_t since,
-		      int64_t until, int strict)
-{
-	struct obs_error err;
-
-	memset(in, 0, sizeof(*in));
-	obs_source_init(&in->src);
-	in->strict = strict;
-	in->src.strict = strict;
-	in->src.warn = warn_line;
-	if (obs_source_open(&in->src, files, nfiles, "metrics", since, until, &err) < 0) {
-		obs_warnx("%s", err.msg);
-		obs_source_close(&in->src);
-		return OBS_EXIT_FAILURE;
-	}
-	return 0;
-}
-
-int metric_input_next(struct metric_input *in, const char **line, size_t *len)
-{
-	struct obs_error err;
-	int r;
-
-	for (;;) {
-		r = obs_source_next(&in->src, line, len, &err);
-		if (r >= 0)
-			return r;
-		obs_warnx("%s", err.msg);
-		in->failed = 1;
-		if (in->strict)
-			return -1;
-	}
-}
-
-int metric_input_bad(struct metric_input *in, const char *reason)
-{
-	/* A writer killed mid-line: the reader has said so already. */
-	if (in->src.line_torn)
-		return 0;
-	obs_warnx("%s:%lu: %s", in->src.name, in->src.lineno, reason);
-	in->malformed++;
-	return in->strict ? -1 : 0;
-}
-
-int metric_input_finish(struct metric_input *in, int status)
-{
-	unsigned long n = in->malformed + in->src.skipped;
-
-	if (n && !in->strict)
-		obs_warnx("%lu malformed line%s skipped", n, n == 1 ? "" : "s");
-	obs_source_close(&in->src);
-	if (status == OBS_EXIT_OK && (in->failed || (in->strict && n)))
-		return OBS_EXIT_FAILURE;
-	return status;
 }

@@ -94,7 +94,7 @@ static int expose_opt(struct expose_opts *o, int c, char **argv, int64_t now)
 		obs_cli_usage(stdout, expose_synopsis, expose_options);
 		return 1;
 	default:
-		return metric_bad_option("expose", expose_synopsis, argv, c);
+		return obs_cli_bad_option("expose", expose_synopsis, argv, c);
 	}
 }
 
@@ -167,7 +167,7 @@ static int name_matches(const struct expose_opts *o, const struct obs_metric_sca
 }
 
 /* One line of input into the writer; 0, or -1 to stop (strict). */
-static int expose_line(struct expose_opts *o, struct metric_input *in, struct obs_metric_scan *m,
+static int expose_line(struct expose_opts *o, struct obs_cli_input *in, struct obs_metric_scan *m,
 		       const char *line, size_t len)
 {
 	struct obs_error err;
@@ -178,19 +178,19 @@ static int expose_line(struct expose_opts *o, struct metric_input *in, struct ob
 	if (rc == 0)
 		return 0;
 	if (rc < 0)
-		return metric_input_bad(in, err.msg);
+		return obs_cli_input_bad(in, err.msg);
 	if (m->has_time && (m->time_ns < o->since || m->time_ns > o->until))
 		return 0;
 	if (!name_matches(o, m))
 		return 0;
 	rec = obs_metric_scan_record(m, m->has_time ? m->time_ns : 0);
 	if (!rec)
-		return metric_input_bad(in, "out of memory");
+		return obs_cli_input_bad(in, "out of memory");
 	if (!m->has_time)
 		json_object_del(rec, "time");
 	rc = obs_promtext_writer_add(&o->w, rec, &err);
 	json_decref(rec);
-	return rc < 0 ? metric_input_bad(in, err.msg) : 0;
+	return rc < 0 ? obs_cli_input_bad(in, err.msg) : 0;
 }
 
 static int emit(struct expose_opts *o)
@@ -219,7 +219,7 @@ static int emit(struct expose_opts *o)
 int cmd_expose(int argc, char **argv)
 {
 	struct expose_opts o;
-	struct metric_input in;
+	struct obs_cli_input in;
 	struct obs_metric_scan m;
 	const char *line;
 	size_t len;
@@ -232,21 +232,22 @@ int cmd_expose(int argc, char **argv)
 	obs_promtext_writer_init(&o.w);
 	rc = o.match ? parse_args(argc, argv, &o) : OBS_EXIT_FAILURE;
 	if (rc == 0)
-		rc = metric_input_open(&in, argv + optind, argc - optind, o.since, o.until, o.strict);
+		rc = obs_cli_input_open(&in, argv + optind, argc - optind, "metrics", o.since,
+					o.until, o.strict);
 	if (rc) {
 		obs_promtext_writer_release(&o.w);
 		free(o.match);
 		return rc == 1 ? obs_cli_finish(OBS_EXIT_OK) : rc;
 	}
 	obs_metric_scan_init(&m);
-	while ((rc = metric_input_next(&in, &line, &len)) > 0)
+	while ((rc = obs_cli_input_next(&in, &line, &len)) > 0)
 		if (expose_line(&o, &in, &m, line, len) < 0)
 			break;
 	if (rc < 0 || (o.strict && in.malformed))
 		status = OBS_EXIT_FAILURE;
 	else if (emit(&o) < 0)
 		status = OBS_EXIT_FAILURE;
-	status = metric_input_finish(&in, status);
+	status = obs_cli_input_finish(&in, status);
 	obs_metric_scan_release(&m);
 	obs_promtext_writer_release(&o.w);
 	free(o.match);

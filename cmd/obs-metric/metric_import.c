@@ -318,7 +318,7 @@ static int parse_args(int argc, char **argv, struct import_run *r)
 			obs_cli_usage(stdout, import_synopsis, import_options);
 			return 1;
 		default:
-			return metric_bad_option("import", import_synopsis, argv, c);
+			return obs_cli_bad_option("import", import_synopsis, argv, c);
 		}
 		if (rc)
 			return rc;

@@ -131,7 +131,7 @@ static int query_opt(struct query_opts *q, int c, char **argv, int64_t now)
 		obs_cli_usage(stdout, query_synopsis, query_options);
 		return 1;
 	default:
-		return metric_bad_option("query", query_synopsis, argv, c);
+		return obs_cli_bad_option("query", query_synopsis, argv, c);
 	}
 }
 
@@ -243,7 +243,7 @@ static int load(const struct query_opts *q, char **files, int nfiles, struct obs
 	struct obs_promql_scope sc;
 	struct obs_metric_filter f;
 	struct obs_metric_scan m;
-	struct metric_input in;
+	struct obs_cli_input in;
 	struct obs_error err;
 	const char *line;
 	size_t len;
@@ -267,13 +267,13 @@ static int load(const struct query_opts *q, char **files, int nfiles, struct obs
 	obs_promql_scope_release(&sc);
 	if (rc < 0)
 		return OBS_EXIT_FAILURE;
-	rc = metric_input_open(&in, files, nfiles, mint, maxt, q->strict);
+	rc = obs_cli_input_open(&in, files, nfiles, "metrics", mint, maxt, q->strict);
 	if (rc) {
 		obs_metric_filter_release(&f);
 		return rc;
 	}
 	obs_metric_scan_init(&m);
-	while ((r = metric_input_next(&in, &line, &len)) > 0) {
+	while ((r = obs_cli_input_next(&in, &line, &len)) > 0) {
 		if (!obs_metric_filter_maybe(&f, line, len))
 			continue;
 		r = obs_metric_scan_line(&m, line, len, OBS_METRIC_SCAN_NEED_TIME, &err);
@@ -281,10 +281,10 @@ static int load(const struct query_opts *q, char **files, int nfiles, struct obs
 			continue;
 		if (r > 0 && obs_metric_scan_add_series(&m, set, &err) == 0)
 			continue;
-		if (r != 0 && metric_input_bad(&in, err.msg) < 0)
+		if (r != 0 && obs_cli_input_bad(&in, err.msg) < 0)
 			break;
 	}
-	rc = metric_input_finish(&in, r < 0 || (q->strict && in.malformed) ? OBS_EXIT_FAILURE : 0);
+	rc = obs_cli_input_finish(&in, r < 0 || (q->strict && in.malformed) ? OBS_EXIT_FAILURE : 0);
 	obs_metric_scan_release(&m);
 	obs_metric_filter_release(&f);
 	return rc;

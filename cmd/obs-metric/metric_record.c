@@ -128,7 +128,7 @@ static int record_opt(struct record_opts *o, int c, char **argv)
 	case 'h':
 		return usage_help(o->k);
 	default:
-		return metric_bad_option(o->k->cmd, o->k->synopsis, argv, c);
+		return obs_cli_bad_option(o->k->cmd, o->k->synopsis, argv, c);
 	}
 }
 

@@ -19,13 +19,12 @@
 #include "obs_context.h"
 #include "obs_error.h"
 #include "obs_span.h"
+#include "obs_spawn.h"
 #include "obs_store.h"
 #include "obs_time.h"
 #include "obs_tracectx.h"
 #include "trace.h"
 #include "trace_capture.h"
-
-extern char **environ;
 
 static const char exec_synopsis[] = "exec [options] -- CMD [ARGS]";
 static const char exec_options[] =
@@ -183,43 +182,6 @@ static void free_expanded(char **out, char **args, int n)
 		if (out[i] != args[i])
 			free(out[i]);
 	free(out);
-}
-
-/* Block the forwarded signals and SIGCHLD; the child gets OLD back. */
-static void block_signals(sigset_t *set, sigset_t *old)
-{
-	size_t i;
-
-	sigemptyset(set);
-	sigaddset(set, SIGCHLD);
-	for (i = 0; i < NFORWARDED; i++)
-		sigaddset(set, forwarded[i]);
-	sigprocmask(SIG_BLOCK, set, old);
-}
-
-static int spawn_child(char **argv, int own_group, const sigset_t *old,
-		       const posix_spawn_file_actions_t *fa, pid_t *pid)
-{
-	posix_spawnattr_t attr;
-	sigset_t deflt;
-	size_t i;
-	int rc;
-
-	posix_spawnattr_init(&attr);
-	sigemptyset(&deflt);
-	for (i = 0; i < NFORWARDED; i++)
-		sigaddset(&deflt, forwarded[i]);
-	sigaddset(&deflt, SIGCHLD);
-	sigaddset(&deflt, SIGPIPE);
-	posix_spawnattr_setsigdefault(&attr, &deflt);
-	posix_spawnattr_setsigmask(&attr, old);
-	if (own_group)
-		posix_spawnattr_setpgroup(&attr, 0);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK |
-				 (own_group ? POSIX_SPAWN_SETPGROUP : 0));
-	rc = posix_spawnp(pid, argv[0], fa, &attr, argv, environ);
-	posix_spawnattr_destroy(&attr);
-	return rc;
 }
 
 static void send_signal(pid_t pid, int own_group, int sig)
@@ -514,11 +476,11 @@ int cmd_exec(int argc, char **argv)
 		else
 			o.capture = &capture;
 	}
-	block_signals(&set, &old);
+	obs_spawn_block(forwarded, NFORWARDED, &set, &old);
 	start = obs_time_now();
 	t0 = obs_time_monotonic();
-	r.spawn_errno = spawn_child(child_argv, own_group, &old, o.capture ? &capture.fa : NULL,
-				    &r.pid);
+	r.spawn_errno = obs_spawn_start(&r.pid, child_argv, o.capture ? &capture.fa : NULL, &old,
+					 forwarded, NFORWARDED, own_group);
 	if (o.capture)
 		capture_spawned(o.capture);
 	if (r.spawn_errno)

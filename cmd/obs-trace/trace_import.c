@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "obs_buf.h"
 #include "obs_cli.h"
 #include "obs_import.h"
 #include "obs_ndjson.h"
@@ -160,33 +161,15 @@ static int looks_complete(const char *line, size_t len)
 	return len > 1 && (line[len - 1] == '}' || line[len - 1] == ']');
 }
 
-struct buf {
-	char *p;
-	size_t len, cap;
-};
-
 /* Append N newlines and then TEXT. 0, or -1 past the size limit / out of memory. */
-static int buf_add(struct buf *b, size_t newlines, const char *text, size_t len)
+static int buf_add(struct obs_buf *b, size_t newlines, const char *text, size_t len)
 {
-	size_t need = b->len + newlines + len + 1;
-
-	if (need > IMPORT_MAX_DOC)
+	if (b->len + newlines + len + 1 > IMPORT_MAX_DOC || obs_buf_grow(b, newlines + len) < 0)
 		return -1;
-	if (need > b->cap) {
-		size_t ncap = b->cap ? b->cap : 65536;
-		char *np;
-
-		while (ncap < need)
-			ncap *= 2;
-		np = realloc(b->p, ncap);
-		if (!np)
-			return -1;
-		b->p = np;
-		b->cap = ncap;
-	}
 	memset(b->p + b->len, '\n', newlines);
 	memcpy(b->p + b->len + newlines, text, len);
 	b->len += newlines + len;
+	b->p[b->len] = '\0';
 	return 0;
 }
 
@@ -199,7 +182,7 @@ static int import_whole(struct import_run *r, struct obs_ndjson_reader *rd, cons
 			size_t first_len, unsigned long first_no, const char *second,
 			size_t second_len, unsigned long second_no)
 {
-	struct buf b = { NULL, 0, 0 };
+	struct obs_buf b = OBS_BUF_INIT;
 	unsigned long last = first_no;
 	struct obs_error err;
 	json_error_t jerr;
@@ -233,8 +216,7 @@ static int import_whole(struct import_run *r, struct obs_ndjson_reader *rd, cons
 			r->stop = 1;
 		goto out;
 	}
-	free(b.p);
-	b.p = NULL;
+	obs_buf_release(&b);
 	snprintf(r->where, sizeof(r->where), "%s", r->name);
 	ret = import_doc(r, doc);
 	json_decref(doc);
@@ -247,7 +229,7 @@ too_big:
 	if (r->strict)
 		r->stop = 1;
 out:
-	free(b.p);
+	obs_buf_release(&b);
 	return ret;
 }
 

@@ -10,6 +10,7 @@
 #include "obs_cli.h"
 #include "obs_filter.h"
 #include "obs_ndjson.h"
+#include "obs_text.h"
 #include "obs_time.h"
 #include "trace.h"
 #include "trace_read.h"
@@ -198,18 +199,6 @@ struct trace_map {
 	size_t cap, n;
 };
 
-static uint64_t hash_id(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 static void map_grow(struct trace_map *m)
 {
 	struct trace_sum **old = m->slot;
@@ -222,7 +211,7 @@ static void map_grow(struct trace_map *m)
 	for (i = 0; i < oldcap; i++) {
 		if (!old[i])
 			continue;
-		j = hash_id(old[i]->id, strlen(old[i]->id)) & (m->cap - 1);
+		j = obs_text_hash(old[i]->id, strlen(old[i]->id)) & (m->cap - 1);
 		while (m->slot[j])
 			j = (j + 1) & (m->cap - 1);
 		m->slot[j] = old[i];
@@ -238,7 +227,7 @@ static struct trace_sum *map_get(struct trace_map *m, const char *id, size_t n)
 
 	if ((m->n + 1) * 2 > m->cap)
 		map_grow(m);
-	j = hash_id(id, n) & (m->cap - 1);
+	j = obs_text_hash(id, n) & (m->cap - 1);
 	while (m->slot[j]) {
 		if (strlen(m->slot[j]->id) == n && !memcmp(m->slot[j]->id, id, n))
 			return m->slot[j];
@@ -353,7 +342,7 @@ static const char *sum_status(const struct trace_sum *t)
 	return t->errors ? "error" : t->oks ? "ok" : "unset";
 }
 
-static void sum_json(struct jbuf *b, const struct trace_sum *t)
+static void sum_json(struct obs_buf *b, const struct trace_sum *t)
 {
 	char ts[OBS_TIME_BUFSZ], ms[48];
 	int i;
@@ -389,7 +378,7 @@ static int traces_print(struct trace_map *m, enum obs_output fmt, long long limi
 	struct obs_ndjson_writer w;
 	struct obs_table table;
 	struct obs_error err;
-	struct jbuf b = { 0 };
+	struct obs_buf b = OBS_BUF_INIT;
 	size_t i, j, n = 0;
 	int rc = 0;
 
@@ -455,7 +444,7 @@ static int traces_print(struct trace_map *m, enum obs_output fmt, long long limi
 		rc = -1;
 	}
 	obs_ndjson_writer_release(&w);
-	jb_release(&b);
+	obs_buf_release(&b);
 	for (i = 0; i < m->cap; i++)
 		if (m->slot[i])
 			sum_free(m->slot[i]);
@@ -541,7 +530,7 @@ static int parse_query_opts(int argc, char **argv, struct query_opts *q)
 			obs_cli_usage(stdout, query_synopsis, query_options);
 			return 1;
 		default:
-			return trace_bad_option("query", query_synopsis, argv, c);
+			return obs_cli_bad_option("query", query_synopsis, argv, c);
 		}
 	}
 	return 0;
@@ -550,7 +539,7 @@ static int parse_query_opts(int argc, char **argv, struct query_opts *q)
 int cmd_query(int argc, char **argv)
 {
 	struct query_opts q;
-	struct trace_input in;
+	struct obs_cli_input in;
 	struct trace_map map = { 0 };
 	struct span_out out;
 	struct obs_error err;
@@ -574,19 +563,20 @@ int cmd_query(int argc, char **argv)
 		return OBS_EXIT_FAILURE;
 	}
 	q.out = obs_output_resolve(q.out, OBS_OUT_TABLE);
-	rc = trace_input_open(&in, argv + optind, argc - optind, q.f.since, q.f.until, q.strict);
+	rc = obs_cli_input_open(&in, argv + optind, argc - optind, "spans", q.f.since, q.f.until,
+				q.strict);
 	if (rc) {
 		obs_filter_release(&q.f);
 		return rc;
 	}
 	span_out_init(&out, q.traces ? OBS_OUT_NDJSON : q.out);
 	while (q.limit != 0 || q.traces) {
-		r = trace_input_next(&in, &line, &len);
+		r = obs_cli_input_next(&in, &line, &len);
 		if (r <= 0)
 			break;
 		r = obs_filter_match(&q.f, line, len, &err);
 		if (r < 0) {
-			if (trace_input_bad(&in, err.msg) < 0)
+			if (obs_cli_input_bad(&in, err.msg) < 0)
 				break;
 			continue;
 		}
@@ -594,7 +584,7 @@ int cmd_query(int argc, char **argv)
 			continue;
 		if (q.traces) {
 			if (traces_add(&map, &q.f.scan, &reason) < 0 &&
-			    trace_input_bad(&in, reason) < 0)
+			    obs_cli_input_bad(&in, reason) < 0)
 				break;
 			continue;
 		}
@@ -612,7 +602,7 @@ int cmd_query(int argc, char **argv)
 	} else if (span_out_finish(&out) < 0) {
 		status = OBS_EXIT_FAILURE;
 	}
-	status = trace_input_finish(&in, status);
+	status = obs_cli_input_finish(&in, status);
 	obs_filter_release(&q.f);
 	return obs_cli_finish(status);
 }

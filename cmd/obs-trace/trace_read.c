@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* Shared by query and show: reading span lines with reporting, and JSON text output. */
+/* Shared by query and show: JSON text output and time formats. */
 #include "trace_read.h"
 
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,112 +10,26 @@
 #include "obs_cli.h"
 #include "obs_time.h"
 
-static void warn_line(void *ctx, const char *msg)
-{
-	(void)ctx;
-	obs_warnx("%s", msg);
-}
-
-int trace_input_open(struct trace_input *in, char **files, int nfiles, int64_t since,
-		     int64_t until, int strict)
-{
-	struct obs_error err;
-
-	memset(in, 0, sizeof(*in));
-	obs_source_init(&in->src);
-	in->strict = strict;
-	in->src.strict = strict;
-	in->src.warn = warn_line;
-	if (obs_source_open(&in->src, files, nfiles, "spans", since, until, &err) < 0) {
-		obs_warnx("%s", err.msg);
-		obs_source_close(&in->src);
-		return OBS_EXIT_FAILURE;
-	}
-	return 0;
-}
-
-int trace_input_next(struct trace_input *in, const char **line, size_t *len)
-{
-	struct obs_error err;
-	int r;
-
-	for (;;) {
-		r = obs_source_next(&in->src, line, len, &err);
-		if (r >= 0)
-			return r;
-		obs_warnx("%s", err.msg);
-		in->failed = 1;
-		if (in->strict)
-			return -1;
-	}
-}
-
-int trace_input_bad(struct trace_input *in, const char *reason)
-{
-	/* A writer killed mid-line: the reader has said so already. */
-	if (in->src.line_torn)
-		return 0;
-	obs_warnx("%s:%lu: %s", in->src.name, in->src.lineno, reason);
-	in->malformed++;
-	return in->strict ? -1 : 0;
-}
-
-int trace_input_finish(struct trace_input *in, int status)
-{
-	unsigned long n = in->malformed + in->src.skipped;
-
-	if (n && !in->strict)
-		obs_warnx("%lu malformed line%s skipped", n, n == 1 ? "" : "s");
-	obs_source_close(&in->src);
-	if (status == OBS_EXIT_OK && (in->failed || (in->strict && n)))
-		return OBS_EXIT_FAILURE;
-	return status;
-}
-
-int trace_bad_option(const char *cmd, const char *synopsis, char **argv, int c)
-{
-	const char *arg = argv[optind - 1];
-
-	if (c == ':')
-		return obs_cli_usage_error(synopsis, "%s: option '%s' needs a value", cmd, arg);
-	if (optopt && strncmp(arg, "--", 2))
-		return obs_cli_usage_error(synopsis, "%s: unknown option '-%c'", cmd, optopt);
-	return obs_cli_usage_error(synopsis, "%s: unknown option '%s'", cmd, arg);
-}
-
 /* ---- JSON text ------------------------------------------------------------ */
 
-static void jb_reserve(struct jbuf *b, size_t n)
+/* Out of memory ends the program: a command has no better answer. */
+static void jb_check(int rc)
 {
-	size_t ncap;
-	char *p;
-
-	if (b->cap - b->len > n)
-		return;
-	ncap = b->cap ? b->cap : 256;
-	while (ncap - b->len <= n)
-		ncap *= 2;
-	p = realloc(b->p, ncap);
-	if (!p)
+	if (rc < 0)
 		abort();
-	b->p = p;
-	b->cap = ncap;
 }
 
-void jb_raw(struct jbuf *b, const char *s, size_t n)
+void jb_raw(struct obs_buf *b, const char *s, size_t n)
 {
-	jb_reserve(b, n);
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
+	jb_check(obs_buf_add(b, s, n));
 }
 
-void jb_cstr(struct jbuf *b, const char *s)
+void jb_cstr(struct obs_buf *b, const char *s)
 {
-	jb_raw(b, s, strlen(s));
+	jb_check(obs_buf_adds(b, s));
 }
 
-void jb_str(struct jbuf *b, const char *s, size_t n)
+void jb_str(struct obs_buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t i, run = 0;
@@ -150,27 +63,15 @@ void jb_str(struct jbuf *b, const char *s, size_t n)
 	jb_raw(b, "\"", 1);
 }
 
-void jb_fmt(struct jbuf *b, const char *fmt, ...)
+void jb_fmt(struct obs_buf *b, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
+	int rc;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	rc = obs_buf_vaddf(b, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		abort();
-	jb_reserve(b, (size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-}
-
-void jb_release(struct jbuf *b)
-{
-	free(b->p);
-	memset(b, 0, sizeof(*b));
+	jb_check(rc);
 }
 
 void trace_fmt_ms(int64_t ns, char *buf, size_t size)

@@ -394,7 +394,7 @@ static void assemble(struct trace *t)
 
 /* ---- JSON output ---------------------------------------------------------------- */
 
-static void put_opt_str(struct jbuf *b, const char *s)
+static void put_opt_str(struct obs_buf *b, const char *s)
 {
 	if (s)
 		jb_str(b, s, strlen(s));
@@ -404,7 +404,7 @@ static void put_opt_str(struct jbuf *b, const char *s)
 
 static void show_json(const struct trace *t)
 {
-	struct jbuf b = { 0 };
+	struct obs_buf b = OBS_BUF_INIT;
 	char ts[OBS_TIME_BUFSZ], ms[48];
 	const char *sep = "";
 	int i;
@@ -460,7 +460,7 @@ static void show_json(const struct trace *t)
 	}
 	jb_cstr(&b, "\n]}\n");
 	fwrite(b.p, 1, b.len, stdout);
-	jb_release(&b);
+	obs_buf_release(&b);
 }
 
 /* ---- tree output ------------------------------------------------------------------ */
@@ -470,21 +470,10 @@ struct style {
 	const char *tee, *elbow, *pipe, *blank, *full, *edge, *ellipsis;
 };
 
-/* Display width in code points (the tree is for people; wide glyphs are rare in span names). */
-static int text_width(const char *s)
-{
-	int w = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			w++;
-	return w;
-}
-
 /* Append S to B, at most MAX code points (ending in an ellipsis when cut), control bytes as '?'. */
-static void put_clipped(struct jbuf *b, const char *s, int max, const struct style *st)
+static void put_clipped(struct obs_buf *b, const char *s, int max, const struct style *st)
 {
-	int w = text_width(s), n = 0;
+	int w = obs_cli_text_width(s), n = 0;
 	const char *p;
 
 	if (w <= max) {
@@ -500,7 +489,7 @@ static void put_clipped(struct jbuf *b, const char *s, int max, const struct sty
 	jb_cstr(b, st->ellipsis);
 }
 
-static void pad(struct jbuf *b, int n)
+static void pad(struct obs_buf *b, int n)
 {
 	while (n-- > 0)
 		jb_raw(b, " ", 1);
@@ -523,7 +512,7 @@ static int has_later_sibling(const struct trace *t, int i)
 }
 
 /* The tree prefix of node I: one column of 3 per ancestor level below the top, then its branch. */
-static void prefix(struct jbuf *b, const struct trace *t, int i, const struct style *st)
+static void prefix(struct obs_buf *b, const struct trace *t, int i, const struct style *st)
 {
 	const struct node *nd = &t->n[i];
 	int *chain, n = 0, k, a;
@@ -549,7 +538,7 @@ static int prefix_width(const struct trace *t, int i)
 	return t->n[i].depth * 3;
 }
 
-static void bar(struct jbuf *b, const struct trace *t, const struct node *nd, int cells,
+static void bar(struct obs_buf *b, const struct trace *t, const struct node *nd, int cells,
 		const struct style *st)
 {
 	int64_t span = t->end - t->start;
@@ -601,7 +590,7 @@ static int terminal_width(void)
 static void show_tree(const struct trace *t)
 {
 	struct style st;
-	struct jbuf b = { 0 };
+	struct obs_buf b = OBS_BUF_INIT;
 	char dur[32], total[32], ts[OBS_TIME_BUFSZ];
 	int i, lw = 0, sw = 1, dw = 1, w, cells, missing_done = 0;
 	const char *codeset;
@@ -622,10 +611,10 @@ static void show_tree(const struct trace *t)
 	for (i = 0; i < t->npre; i++) {
 		const struct node *nd = &t->n[t->pre[i]];
 
-		w = prefix_width(t, t->pre[i]) + (nd->name ? text_width(nd->name) : 1);
+		w = prefix_width(t, t->pre[i]) + (nd->name ? obs_cli_text_width(nd->name) : 1);
 		if (w > lw)
 			lw = w;
-		w = nd->service ? text_width(nd->service) : 1;
+		w = nd->service ? obs_cli_text_width(nd->service) : 1;
 		if (w > sw)
 			sw = w;
 		obs_duration_format(nd->end - nd->start, dur, sizeof(dur));
@@ -682,7 +671,7 @@ static void show_tree(const struct trace *t)
 
 			put_clipped(&b, nd->name ? nd->name : "-", lw - prefix_width(t, idx) > 1
 					 ? lw - prefix_width(t, idx) : 1, &st);
-			used = prefix_width(t, idx) + text_width(b.p + before);
+			used = prefix_width(t, idx) + obs_cli_text_width(b.p + before);
 		}
 		if (nd->on_path && st.color)
 			jb_cstr(&b, "\033[0m");
@@ -692,7 +681,7 @@ static void show_tree(const struct trace *t)
 			size_t before = b.len;
 
 			put_clipped(&b, nd->service ? nd->service : "-", sw, &st);
-			pad(&b, sw - text_width(b.p + before));
+			pad(&b, sw - obs_cli_text_width(b.p + before));
 		}
 		obs_duration_format(nd->end - nd->start, dur, sizeof(dur));
 		jb_fmt(&b, "  %*s  ", dw, dur);
@@ -722,7 +711,7 @@ static void show_tree(const struct trace *t)
 		}
 	}
 	fwrite(b.p, 1, b.len, stdout);
-	jb_release(&b);
+	obs_buf_release(&b);
 }
 
 /* ---- the command ------------------------------------------------------------------ */
@@ -742,7 +731,7 @@ int cmd_show(int argc, char **argv)
 	enum obs_output out = OBS_OUT_AUTO;
 	int64_t since = OBS_TIME_MIN, until = OBS_TIME_MAX;
 	struct obs_filter f;
-	struct trace_input in;
+	struct obs_cli_input in;
 	struct trace t;
 	struct obs_error err;
 	const char *line, *reason, *arg;
@@ -773,7 +762,7 @@ int cmd_show(int argc, char **argv)
 			obs_cli_usage(stdout, show_synopsis, show_options);
 			return obs_cli_finish(OBS_EXIT_OK);
 		default:
-			return trace_bad_option("show", show_synopsis, argv, c);
+			return obs_cli_bad_option("show", show_synopsis, argv, c);
 		}
 	}
 	if (optind >= argc)
@@ -800,13 +789,13 @@ int cmd_show(int argc, char **argv)
 		obs_filter_release(&f);
 		return OBS_EXIT_FAILURE;
 	}
-	rc = trace_input_open(&in, argv + optind, argc - optind, since, until, strict);
+	rc = obs_cli_input_open(&in, argv + optind, argc - optind, "spans", since, until, strict);
 	if (rc) {
 		obs_filter_release(&f);
 		return rc;
 	}
 	for (;;) {
-		r = trace_input_next(&in, &line, &len);
+		r = obs_cli_input_next(&in, &line, &len);
 		if (r <= 0)
 			break;
 		r = obs_filter_match(&f, line, len, &err);
@@ -817,11 +806,11 @@ int cmd_show(int argc, char **argv)
 		} else if (add_span(&t, &f.scan, line, len, &reason) == 0) {
 			continue;
 		}
-		if (trace_input_bad(&in, reason) < 0)
+		if (obs_cli_input_bad(&in, reason) < 0)
 			break;
 	}
 	obs_filter_release(&f);
-	status = trace_input_finish(&in, status);
+	status = obs_cli_input_finish(&in, status);
 	if (status == OBS_EXIT_OK && t.count == 0) {
 		obs_warnx("trace '%s' not found", t.id);
 		status = OBS_EXIT_FAILURE;

@@ -9,135 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dlfcn.h>
-#include <execinfo.h>
 
+#include "failalloc.h"
 #include "obs_promql.h"
 #include "obs_series.h"
-
-/*
- * The allocator is replaced (glibc supports this) by one that can fail the
- * Nth allocation made outside libc and counts live blocks. Sanitizers bring their own
- * allocator, so there the test only says it was skipped.
- */
-#if defined(__SANITIZE_ADDRESS__)
-#define OOM_TESTS 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define OOM_TESTS 0
-#endif
-#endif
-#ifndef OOM_TESTS
-#define OOM_TESTS 1
-#endif
-
-#if OOM_TESTS
-void *__libc_malloc(size_t n);
-void *__libc_calloc(size_t n, size_t size);
-void *__libc_realloc(void *p, size_t n);
-void __libc_free(void *p);
-
-static unsigned long alloc_count, fail_at;
-static long live;
-
-/* Whether ADDR is in libc; a small cache keeps dladdr() off the hot path. */
-static int in_libc(void *addr)
-{
-	static void *addrs[256];
-	static int answers[256];
-	size_t h = ((uintptr_t)addr >> 2) % 256;
-	Dl_info info;
-
-	if (addrs[h] != addr) {
-		addrs[h] = addr;
-		answers[h] = dladdr(addr, &info) && info.dli_fname && strstr(info.dli_fname, "libc.so");
-	}
-	return answers[h];
-}
-
-/* OOM_TRACE=N prints where the Nth allocation, when failed, was made (debugging aid). */
-static int should_fail(void *caller)
-{
-	/* libc's own allocations (regcomp) are never failed: glibc 2.36's regcomp
-	 * double-frees on some of them. */
-	if (!fail_at || in_libc(caller) || ++alloc_count != fail_at)
-		return 0;
-	if (getenv("OOM_TRACE") && strtoul(getenv("OOM_TRACE"), NULL, 10) == fail_at) {
-		void *bt[16];
-
-		backtrace_symbols_fd(bt, backtrace(bt, 16), 2);
-	}
-	return 1;
-}
-
-void *malloc(size_t n)
-{
-	void *p = should_fail(__builtin_return_address(0)) ? NULL : __libc_malloc(n);
-
-	live += p != NULL;
-	return p;
-}
-
-void *calloc(size_t n, size_t size)
-{
-	void *p = should_fail(__builtin_return_address(0)) ? NULL : __libc_calloc(n, size);
-
-	live += p != NULL;
-	return p;
-}
-
-void *realloc(void *old, size_t n)
-{
-	void *p;
-
-	if (should_fail(__builtin_return_address(0)))
-		return NULL;
-	p = __libc_realloc(old, n);
-	live += p != NULL && old == NULL;
-	return p;
-}
-
-void free(void *p)
-{
-	live -= p != NULL;
-	__libc_free(p);
-}
-#endif
-
-typedef int scenario_fn(char *out, size_t size);
-
-/*
- * Run FN with the 1st, 2nd, ... allocation failing until it runs without
- * a failure. Each run must succeed with the reference output or fail with
- * "out of memory", and leave no block allocated.
- */
-static void exhaust(scenario_fn *fn)
-{
-#if OOM_TESTS
-	static char ref[65536], got[65536];
-	unsigned long n;
-	long before;
-
-	fail_at = 0;
-	assert_int_equal(fn(ref, sizeof(ref)), 0);
-	for (n = 1;; n++) {
-		before = live;
-		alloc_count = 0;
-		fail_at = n;
-		got[0] = '\0';
-		if (fn(got, sizeof(got)) == 0 && strcmp(got, ref) != 0)
-			fail_msg("allocation %lu failed and the result changed:\n%s\nwant\n%s", n, got, ref);
-		fail_at = 0;
-		if (live != before)
-			fail_msg("allocation %lu failed: %ld blocks leaked", n, live - before);
-		if (alloc_count < n)
-			break;
-	}
-#else
-	(void)fn;
-	skip();
-#endif
-}
 
 static int oom_error(const struct obs_error *err)
 {
@@ -292,13 +167,13 @@ static int scenario_range(char *out, size_t size)
 static void test_parse_oom(void **state)
 {
 	(void)state;
-	exhaust(scenario_parse);
+	failalloc_exhaust(scenario_parse);
 }
 
 static void test_load_oom(void **state)
 {
 	(void)state;
-	exhaust(scenario_load);
+	failalloc_exhaust(scenario_load);
 }
 
 static void test_eval_oom(void **state)
@@ -306,8 +181,8 @@ static void test_eval_oom(void **state)
 	(void)state;
 	shared = make_set();
 	assert_non_null(shared);
-	exhaust(scenario_instant);
-	exhaust(scenario_range);
+	failalloc_exhaust(scenario_instant);
+	failalloc_exhaust(scenario_range);
 	obs_series_set_free(shared);
 }
 

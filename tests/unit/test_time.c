@@ -699,6 +699,20 @@ static void test_relative(void **state)
 	assert_int_equal(obs_time_parse_relative("x", now, &ns, NULL), -1);
 }
 
+static void test_days_in_month(void **state)
+{
+	static const int dim[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int m;
+
+	(void)state;
+	for (m = 1; m <= 12; m++)
+		assert_int_equal(obs_time_days_in_month(2026, m), dim[m - 1]);
+	assert_int_equal(obs_time_days_in_month(2024, 2), 29);
+	assert_int_equal(obs_time_days_in_month(1900, 2), 28);
+	assert_int_equal(obs_time_days_in_month(2000, 2), 29);
+	assert_int_equal(obs_time_days_in_month(-4, 2), 29);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -722,6 +736,7 @@ int main(void)
 		cmocka_unit_test(test_duration_format),
 		cmocka_unit_test(test_duration_round_trip),
 		cmocka_unit_test(test_relative),
+		cmocka_unit_test(test_days_in_month),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
