@@ -13,6 +13,7 @@
 #include <zlib.h>
 
 #include "obs_io.h"
+#include "obs_text.h"
 
 #define HEADER_SIZE 16
 #define ENTRY_SIZE 48
@@ -41,14 +42,7 @@ static uint64_t get_u64(const unsigned char *p)
 /* FNV-1a over the entry's first 40 bytes, seeded with the inode: a stale or torn entry fails. */
 static uint64_t checksum(const unsigned char *p, ino_t ino)
 {
-	uint64_t h = 0xcbf29ce484222325ULL ^ ((uint64_t)ino * 0x9e3779b97f4a7c15ULL);
-	int i;
-
-	for (i = 0; i < 40; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
+	return obs_text_fnv1a(OBS_TEXT_FNV_INIT ^ ((uint64_t)ino * 0x9e3779b97f4a7c15ULL), p, 40);
 }
 
 static void encode(unsigned char *p, const struct obs_segidx_entry *e, ino_t ino)
