@@ -1027,6 +1027,12 @@ static void body_excerpt(const struct obs_http_response *r, char *buf, size_t si
 	buf[n] = '\0';
 }
 
+/* The least time left for which a retry is still started: a tenth of the deadline, at most 100 ms. */
+static long min_attempt_ms(long deadline)
+{
+	return deadline / 10 < 100 ? deadline / 10 : 100;
+}
+
 int obs_http_send(struct obs_http *h, const char *method, const char *url,
 		  const char *content_type, const void *body, size_t len,
 		  struct obs_http_response *resp, struct obs_error *err)
@@ -1036,6 +1042,7 @@ int obs_http_send(struct obs_http *h, const char *method, const char *url,
 	struct attempt a;
 	char *gz = NULL, last[OBS_ERROR_MAX], why[128] = "", took[32], st[64];
 	int attempts = 0, rc = -1;
+	long last_status = 0;
 	enum obs_http_outcome outcome = OBS_HTTP_FAILED;
 
 	if (h->gzip && compress_body(&body, &len, &gz, resp, err) < 0)
@@ -1069,7 +1076,9 @@ int obs_http_send(struct obs_http *h, const char *method, const char *url,
 			 * An attempt the deadline cut short says nothing about the
 			 * server: the answer before it (a 503, say) is the news.
 			 */
-			if (!(cut && a.code == CURLE_OPERATION_TIMEDOUT && attempts > 1))
+			if (cut && a.code == CURLE_OPERATION_TIMEDOUT && attempts > 1)
+				resp->status = last_status;
+			else
 				snprintf(last, sizeof(last), "%s", attempt_text(&a));
 		} else if (resp->status >= 200 && resp->status <= 299) {
 			outcome = OBS_HTTP_DELIVERED;
@@ -1086,6 +1095,7 @@ int obs_http_send(struct obs_http *h, const char *method, const char *url,
 			goto out;
 		} else {
 			status_text(resp->status, last, sizeof(last));
+			last_status = resp->status;
 		}
 
 		outcome = OBS_HTTP_GAVE_UP;
@@ -1105,7 +1115,8 @@ int obs_http_send(struct obs_http *h, const char *method, const char *url,
 			}
 			trace(h, url, "retrying in %s, as the server asked", took);
 		} else {
-			if (deadline > 0 && elapsed_ms(start) + wait >= deadline)
+			/* Not worth starting: an attempt with next to no time left. */
+			if (deadline > 0 && elapsed_ms(start) + wait + min_attempt_ms(deadline) >= deadline)
 				break;
 			fmt_ms(wait, took, sizeof(took));
 			trace(h, url, "retrying in %s", took);

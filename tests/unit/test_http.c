@@ -610,7 +610,8 @@ static void test_send_deadline(void **state)
 	assert_int_equal(r.status, 503);
 	assert_true(r.attempts >= 5);
 	assert_int_equal(srv_count(&s), r.attempts);
-	assert_true(r.elapsed_ms <= 300);
+	/* The deadline, and curl's timer slack if the last attempt ran into it under load. */
+	assert_true(r.elapsed_ms <= 350);
 	assert_true((obs_time_monotonic() - t0) / 1000000 < 1000);
 	check_gave_up(err.msg, s.url, ": 503 Service Unavailable", r.attempts);
 	obs_http_response_release(&r);
@@ -683,6 +684,7 @@ static void test_send_last_answer_survives_the_cut(void **state)
 	obs_http_response_init(&r);
 	assert_int_equal(obs_http_send(&h, "POST", s.url, NULL, "x", 1, &r, &err), -1);
 	assert_int_equal(r.outcome, OBS_HTTP_GAVE_UP);
+	assert_int_equal(r.status, 503);
 	check_gave_up(err.msg, s.url, ": 503 Service Unavailable", 2);
 	assert_int_equal(r.attempts, 2);
 	obs_http_response_release(&r);
