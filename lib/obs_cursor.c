@@ -56,37 +56,12 @@ uint64_t obs_cursor_hash(uint64_t h, const void *data, size_t len)
 
 int obs_cursor_segment_name(const char *name, int64_t *day_ns, int *gz)
 {
-	static const unsigned char mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	unsigned y = 0, m, d;
-	size_t n = strlen(name);
-	int i, g;
+	int64_t days;
 
-	if (n == 17 && strcmp(name + 10, ".ndjson") == 0)
-		g = 0;
-	else if (n == 20 && strcmp(name + 10, ".ndjson.gz") == 0)
-		g = 1;
-	else
-		return 0;
-	for (i = 0; i < 10; i++) {
-		if (i == 4 || i == 7) {
-			if (name[i] != '-')
-				return 0;
-		} else if (name[i] < '0' || name[i] > '9') {
-			return 0;
-		}
-	}
-	for (i = 0; i < 4; i++)
-		y = y * 10 + (unsigned)(name[i] - '0');
-	m = (unsigned)(name[5] - '0') * 10 + (unsigned)(name[6] - '0');
-	d = (unsigned)(name[8] - '0') * 10 + (unsigned)(name[9] - '0');
-	if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-		return 0;
-	if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+	if (!obs_store_segment_name(name, &days, gz))
 		return 0;
 	/* Years 0000-9999 fit in int64 days; as ns only 1678-2261 do. */
 	if (day_ns) {
-		int64_t days = obs_time_days_from_civil(y, (int)m, (int)d);
-
 		if (days > INT64_MAX / 86400 / OBS_NS_PER_SEC)
 			*day_ns = OBS_TIME_MAX;
 		else if (days < INT64_MIN / 86400 / OBS_NS_PER_SEC)
@@ -94,8 +69,6 @@ int obs_cursor_segment_name(const char *name, int64_t *day_ns, int *gz)
 		else
 			*day_ns = days * 86400 * OBS_NS_PER_SEC;
 	}
-	if (gz)
-		*gz = g;
 	return 1;
 }
 

@@ -406,18 +406,17 @@ void obs_store_batch_release(struct obs_store_batch *b)
 
 /* ---- scans ------------------------------------------------------------- */
 
-/* 1 if NAME is "YYYY-MM-DD.ndjson" or "YYYY-MM-DD.ndjson.gz" (a real date), with its day number. */
-static int segment_name(const char *name, int64_t *day, int *gz)
+int obs_store_segment_name(const char *name, int64_t *day, int *gz)
 {
 	static const unsigned char mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	unsigned y = 0, m, d;
 	size_t n = strlen(name);
-	int i;
+	int i, g;
 
 	if (n == 17 && strcmp(name + 10, ".ndjson") == 0)
-		*gz = 0;
+		g = 0;
 	else if (n == 20 && strcmp(name + 10, ".ndjson.gz") == 0)
-		*gz = 1;
+		g = 1;
 	else
 		return 0;
 	for (i = 0; i < 10; i++) {
@@ -436,7 +435,10 @@ static int segment_name(const char *name, int64_t *day, int *gz)
 		return 0;
 	if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
 		return 0;
-	*day = obs_time_days_from_civil(y, m, d);
+	if (day)
+		*day = obs_time_days_from_civil(y, m, d);
+	if (gz)
+		*gz = g;
 	return 1;
 }
 
@@ -479,7 +481,7 @@ int obs_store_scan_open(struct obs_store_scan *sc, struct obs_store *st, const c
 	first = since == OBS_TIME_MIN ? INT64_MIN : day_number(since);
 	last = until == OBS_TIME_MAX ? INT64_MAX : day_number(until);
 	for (errno = 0; (de = readdir(dp)); errno = 0) {
-		if (!segment_name(de->d_name, &day, &gz) || day < first || day > last)
+		if (!obs_store_segment_name(de->d_name, &day, &gz) || day < first || day > last)
 			continue;
 		if (sc->npaths == cap) {
 			cap = cap ? cap * 2 : 16;
@@ -528,7 +530,7 @@ static int window_cuts_day(const struct obs_store_scan *sc, const char *path)
 	int64_t day;
 	int gz;
 
-	if (!segment_name(strrchr(path, '/') + 1, &day, &gz))
+	if (!obs_store_segment_name(strrchr(path, '/') + 1, &day, &gz))
 		return 0;
 	if (sc->since != OBS_TIME_MIN && day_number(sc->since) == day)
 		return 1;

@@ -157,6 +157,14 @@ int obs_store_scan_next(struct obs_store_scan *sc, const char **line, size_t *le
 void obs_store_scan_skip_segment(struct obs_store_scan *sc);
 void obs_store_scan_close(struct obs_store_scan *sc);
 
+/*
+ * 1 if NAME is a segment's file name, "YYYY-MM-DD.ndjson" or
+ * "YYYY-MM-DD.ndjson.gz" with a real date (years 0000-9999), with its
+ * day (days since 1970-01-01) and whether it is compressed; else 0. DAY
+ * and GZ may be NULL.
+ */
+int obs_store_segment_name(const char *name, int64_t *day, int *gz);
+
 /* Number of segment paths the scan will read (for tests/bench). */
 int obs_store_scan_count(const struct obs_store_scan *sc);
 

@@ -21,27 +21,6 @@
 
 #define COPY_CHUNK (256 * 1024)
 
-/* "YYYY-MM-DD.ndjson" or ".ndjson.gz": 1 with the day, else 0. */
-static int parse_segment_name(const char *name, int64_t *day, int *gz)
-{
-	int64_t y, check_y;
-	int m, d, cm, cd, n = 0;
-	size_t len = strlen(name);
-
-	if (len == 17 && !strcmp(name + 10, ".ndjson"))
-		*gz = 0;
-	else if (len == 20 && !strcmp(name + 10, ".ndjson.gz"))
-		*gz = 1;
-	else
-		return 0;
-	if (sscanf(name, "%4" SCNd64 "-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 ||
-	    strspn(name, "0123456789-") < 10)
-		return 0;
-	*day = obs_time_days_from_civil(y, m, d);
-	obs_time_civil_from_days(*day, &check_y, &cm, &cd);
-	return check_y == y && cm == m && cd == d;
-}
-
 static int list_add(struct obs_segment_list *l, const char *signal, const char *path,
 		    int64_t day, int gz, off_t bytes)
 {
@@ -86,7 +65,7 @@ static int list_signal(struct obs_segment_list *l, const char *root, const char 
 	if (!d)
 		return errno == ENOENT || errno == ENOTDIR ? 0 : obs_error_errno(err, "cannot read '%s'", dir);
 	while (rc == 0 && (de = readdir(d))) {
-		if (!parse_segment_name(de->d_name, &day, &gz))
+		if (!obs_store_segment_name(de->d_name, &day, &gz))
 			continue;
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= sizeof(path) ||
 		    stat(path, &sb) < 0 || !S_ISREG(sb.st_mode))
