@@ -3,72 +3,48 @@
 #include "obs_io.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <unistd.h>
 
-/* One transfer step's outcome: 1 go on, 0 retry (EINTR), -1 fail (errno set; EIO for no progress). */
-static int step(ssize_t n)
+enum op { OP_WRITE, OP_PWRITE, OP_PREAD };
+
+/* Move all LEN bytes; 0, or -1 with errno (EIO when a step makes no progress). */
+static int transfer(enum op op, int fd, char *p, size_t len, off_t at)
 {
-	if (n > 0)
-		return 1;
-	if (n < 0 && errno == EINTR)
-		return 0;
-	if (n == 0)
-		errno = EIO;
-	return -1;
+	ssize_t n;
+
+	while (len > 0) {
+		if (op == OP_WRITE)
+			n = write(fd, p, len);
+		else if (op == OP_PWRITE)
+			n = pwrite(fd, p, len, at);
+		else
+			n = pread(fd, p, len, at);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+		at += n;
+	}
+	return 0;
 }
 
 int obs_io_write_all(int fd, const void *buf, size_t len)
 {
-	const char *p = buf;
-	ssize_t n;
-	int r;
-
-	while (len > 0) {
-		n = write(fd, p, len);
-		if ((r = step(n)) < 0)
-			return -1;
-		if (r == 0)
-			continue;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return transfer(OP_WRITE, fd, (char *)(uintptr_t)buf, len, 0);
 }
 
 int obs_io_pwrite_all(int fd, const void *buf, size_t len, off_t at)
 {
-	const char *p = buf;
-	ssize_t n;
-	int r;
-
-	while (len > 0) {
-		n = pwrite(fd, p, len, at);
-		if ((r = step(n)) < 0)
-			return -1;
-		if (r == 0)
-			continue;
-		p += n;
-		len -= (size_t)n;
-		at += n;
-	}
-	return 0;
+	return transfer(OP_PWRITE, fd, (char *)(uintptr_t)buf, len, at);
 }
 
 int obs_io_pread_full(int fd, void *buf, size_t len, off_t at)
 {
-	char *p = buf;
-	ssize_t n;
-	int r;
-
-	while (len > 0) {
-		n = pread(fd, p, len, at);
-		if ((r = step(n)) < 0)
-			return -1;
-		if (r == 0)
-			continue;
-		p += n;
-		len -= (size_t)n;
-		at += n;
-	}
-	return 0;
+	return transfer(OP_PREAD, fd, buf, len, at);
 }
