@@ -43,6 +43,12 @@ enum obs_jscan_type {
 struct obs_jscan {
 	/* Setting: fill in after _init; a line with more tokens is an error. */
 	int max_tokens;          /* default OBS_JSCAN_MAX_TOKENS */
+	/*
+	 * Setting, for tests: 1 sends every line through jsmn and the strict
+	 * check, as the lines the one-pass parser leaves to them (escapes
+	 * \uXXXX, deep nesting, errors); the results are the same either way.
+	 */
+	int no_fast_path;
 
 	/* Read-only: the line last parsed. */
 	const char *js;

@@ -779,15 +779,12 @@ static const char *tok_quote(struct obs_otlp_state *st, int tok, char *buf, size
 	return buf;
 }
 
-static inline int hexval(int c)
-{
-	unsigned d = (unsigned)c - '0';
-
-	if (d < 10)
-		return (int)d;
-	d = ((unsigned)c | 0x20) - 'a';
-	return d < 6 ? (int)d + 10 : -1;
-}
+/* Hex digits' values plus one; 0 for other bytes. */
+static const unsigned char hex1[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
+	['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15,
+	['f'] = 16, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
 
 /* An id of N bytes from hex string TOK: 1 valid, 0 all zero, -1 not an id (or absent). */
 static int tok_id(struct obs_otlp_state *st, int tok, uint8_t *id, size_t n)
@@ -802,11 +799,11 @@ static int tok_id(struct obs_otlp_state *st, int tok, uint8_t *id, size_t n)
 	if (len != 2 * n)
 		return -1;
 	for (i = 0; i < n; i++) {
-		int hi = hexval((unsigned char)s[2 * i]), lo = hexval((unsigned char)s[2 * i + 1]);
+		unsigned hi = hex1[(unsigned char)s[2 * i]], lo = hex1[(unsigned char)s[2 * i + 1]];
 
-		if (hi < 0 || lo < 0)
+		if (!hi || !lo)
 			return -1;
-		id[i] = (uint8_t)(hi << 4 | lo);
+		id[i] = (uint8_t)((hi - 1) << 4 | (lo - 1));
 		nz |= id[i];
 	}
 	return nz ? 1 : 0;
@@ -1134,36 +1131,43 @@ static int get_str(const struct obs_jscan *s, int obj, const char *key)
 	return obs_jscan_type(s, t) == OBS_JSCAN_STRING ? t : -1;
 }
 
+/* A key name and its length. */
+struct key {
+	const char *s;
+	size_t n;
+};
+#define KEY(s) { s, sizeof(s) - 1 }
+
 /*
  * The value tokens of the keys NAMES[0..COUNT) of object OBJ (the first of
  * duplicates), -1 for absent ones, in one pass over its members: much
- * cheaper than one obs_jscan_get per key.
+ * cheaper than one obs_jscan_get per key. Records mostly list their keys
+ * in the order of NAMES: each search starts after the last key found.
  */
-static void fields_of(const struct obs_jscan *s, int obj, const char *const *names, int count,
+static void fields_of(const struct obs_jscan *s, int obj, const struct key *names, int count,
 		      int *out)
 {
-	size_t lens[32], n;
+	size_t n;
 	const char *raw;
-	int k, i, found = 0;
+	int k, i, c, found = 0, next = 0;
 
-	for (i = 0; i < count; i++) {
+	for (i = 0; i < count; i++)
 		out[i] = -1;
-		lens[i] = strlen(names[i]);
-	}
 	for (k = obs_jscan_child(s, obj); k >= 0 && found < count;
 	     k = obs_jscan_sibling(s, obj, k)) {
 		raw = obs_jscan_raw(s, k, &n);
-		for (i = 0; i < count; i++)
-			if (out[i] < 0 && lens[i] == n && !memcmp(raw, names[i], n))
+		for (c = 0, i = next; c < count; c++, i = i + 1 == count ? 0 : i + 1)
+			if (out[i] < 0 && names[i].n == n && !memcmp(raw, names[i].s, n))
 				break;
 		/* Escapes in a key: compare the unescaped value. */
-		if (i == count && memchr(raw, '\\', n))
-			for (i = 0; i < count; i++)
-				if (out[i] < 0 && obs_jscan_streq(s, k, names[i]))
+		if (c == count && memchr(raw, '\\', n))
+			for (c = 0, i = 0; c < count; c++, i++)
+				if (out[i] < 0 && obs_jscan_streq(s, k, names[i].s))
 					break;
-		if (i < count) {
+		if (c < count) {
 			out[i] = k + 1;
 			found++;
+			next = i + 1 == count ? 0 : i + 1;
 		}
 	}
 }
@@ -1311,14 +1315,16 @@ static void body_undo(struct grp *g, size_t mark)
 
 enum { F_TYPE, F_TRACE, F_SPAN, F_PARENT, F_NAME, F_SERVICE, F_KIND, F_START, F_END,
        F_STATUS, F_MSG, F_ATTRS, F_EVENTS, F_LINKS, F_RES, F_COUNT };
-static const char *const span_keys[F_COUNT] = {
-	"type", "trace_id", "span_id", "parent_span_id", "name", "service", "kind", "start",
-	"end", "status", "status_message", "attributes", "events", "links", "resource",
+static const struct key span_keys[F_COUNT] = {
+	KEY("type"), KEY("trace_id"), KEY("span_id"), KEY("parent_span_id"), KEY("name"),
+	KEY("service"), KEY("kind"), KEY("start"), KEY("end"), KEY("status"),
+	KEY("status_message"), KEY("attributes"), KEY("events"), KEY("links"), KEY("resource"),
 };
 enum { A_SNAME, A_SVER, A_TSTATE, A_DATTR, A_DEV, A_DLINK, A_COUNT };
-static const char *const span_attr_keys[A_COUNT] = {
-	"otel.scope.name", "otel.scope.version", "w3c.tracestate",
-	"otel.dropped_attributes_count", "otel.dropped_events_count", "otel.dropped_links_count",
+static const struct key span_attr_keys[A_COUNT] = {
+	KEY("otel.scope.name"), KEY("otel.scope.version"), KEY("w3c.tracestate"),
+	KEY("otel.dropped_attributes_count"), KEY("otel.dropped_events_count"),
+	KEY("otel.dropped_links_count"),
 };
 
 static int enc_span(struct obs_otlp_batch *b, struct obs_otlp_state *st, struct obs_error *err)

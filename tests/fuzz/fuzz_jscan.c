@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Fuzz target for obs_jscan: never crash, and accept exactly what jansson accepts. */
+/* Fuzz target for obs_jscan: never crash, accept exactly what jansson accepts, the same tokens both ways. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +7,11 @@
 #include <jansson.h>
 
 #include "obs_jscan.h"
+
+#define JSMN_HEADER
+#define JSMN_STRICT
+#define JSMN_PARENT_LINKS
+#include <jsmn.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -78,6 +83,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ours = obs_jscan_parse(&s, (const char *)data, size, &err) == 0;
 	if (ours)
 		visit(&s, 0, 0);
+	/* The one-pass parser makes what jsmn and the strict check make. */
+	{
+		struct obs_jscan slow;
+		struct obs_error serr;
+		int theirs;
+
+		obs_jscan_init(&slow);
+		slow.no_fast_path = 1;
+		theirs = obs_jscan_parse(&slow, (const char *)data, size, &serr) == 0;
+		if (ours != theirs || slow.ntok != s.ntok || (!ours && strcmp(err.msg, serr.msg)))
+			abort();
+		if (ours && (memcmp(s.tok, slow.tok, (size_t)s.ntok * sizeof(jsmntok_t)) ||
+			     memcmp(s.next, slow.next, (size_t)s.ntok * sizeof(int))))
+			abort();
+		obs_jscan_release(&slow);
+	}
 	obs_jscan_release(&s);
 
 	/* Differential check: jansson is the reference for what is valid JSON. */
