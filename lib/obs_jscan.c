@@ -856,6 +856,38 @@ int obs_jscan_get(const struct obs_jscan *s, int obj, const char *key)
 	return obs_jscan_getn(s, obj, key, strlen(key));
 }
 
+void obs_jscan_getv(const struct obs_jscan *s, int obj, const char *const *keys,
+		    const size_t *lens, int n, int *out)
+{
+	const jsmntok_t *t = tok_at(s, obj);
+	const jsmntok_t *toks = s->tok;
+	int k, m, c, i, found = 0, next = 0;
+
+	for (i = 0; i < n; i++)
+		out[i] = -1;
+	if (!t || t->type != JSMN_OBJECT || n <= 0)
+		return;
+	k = obj + 1;
+	for (m = 0; m < t->size && found < n; m++, k = s->next[k + 1]) {
+		const char *raw = s->js + toks[k].start;
+		size_t len = (size_t)(toks[k].end - toks[k].start);
+
+		for (c = 0, i = next; c < n; c++, i = i + 1 == n ? 0 : i + 1)
+			if (out[i] < 0 && lens[i] == len && !memcmp(raw, keys[i], len))
+				break;
+		/* Escapes in the key: compare its value. */
+		if (c == n && memchr(raw, '\\', len))
+			for (c = 0, i = 0; c < n; c++, i++)
+				if (out[i] < 0 && raw_eq(raw, len, keys[i], lens[i]))
+					break;
+		if (c < n) {
+			out[i] = k + 1;
+			found++;
+			next = i + 1 == n ? 0 : i + 1;
+		}
+	}
+}
+
 int obs_jscan_child(const struct obs_jscan *s, int container)
 {
 	const jsmntok_t *t = tok_at(s, container);

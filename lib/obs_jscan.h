@@ -86,6 +86,15 @@ int obs_jscan_size(const struct obs_jscan *s, int tok);
 int obs_jscan_get(const struct obs_jscan *s, int obj, const char *key);
 /* Same with a key of KEYLEN bytes (may contain NUL). */
 int obs_jscan_getn(const struct obs_jscan *s, int obj, const char *key, size_t keylen);
+/*
+ * The value tokens of N keys of object OBJ at once, in one pass over its
+ * members: OUT[i] is the value of KEYS[i] (LENS[i] bytes), the first of
+ * duplicates, or -1 (absent, or OBJ is not an object). Each search starts
+ * after the key found last, so records that list their keys in the order
+ * of KEYS cost one comparison per member: much cheaper than N lookups.
+ */
+void obs_jscan_getv(const struct obs_jscan *s, int obj, const char *const *keys,
+		    const size_t *lens, int n, int *out);
 
 /*
  * Iterate the elements of an array or the keys of an object (the value of

@@ -1131,46 +1131,12 @@ static int get_str(const struct obs_jscan *s, int obj, const char *key)
 	return obs_jscan_type(s, t) == OBS_JSCAN_STRING ? t : -1;
 }
 
-/* A key name and its length. */
-struct key {
-	const char *s;
-	size_t n;
-};
-#define KEY(s) { s, sizeof(s) - 1 }
-
 /*
- * The value tokens of the keys NAMES[0..COUNT) of object OBJ (the first of
- * duplicates), -1 for absent ones, in one pass over its members: much
- * cheaper than one obs_jscan_get per key. Records mostly list their keys
- * in the order of NAMES: each search starts after the last key found.
+ * The value tokens of the keys NAMES[0..COUNT) (LENS their lengths) of
+ * object OBJ, -1 for absent ones: obs_jscan_getv.
  */
-static void fields_of(const struct obs_jscan *s, int obj, const struct key *names, int count,
-		      int *out)
-{
-	size_t n;
-	const char *raw;
-	int k, i, c, found = 0, next = 0;
-
-	for (i = 0; i < count; i++)
-		out[i] = -1;
-	for (k = obs_jscan_child(s, obj); k >= 0 && found < count;
-	     k = obs_jscan_sibling(s, obj, k)) {
-		raw = obs_jscan_raw(s, k, &n);
-		for (c = 0, i = next; c < count; c++, i = i + 1 == count ? 0 : i + 1)
-			if (out[i] < 0 && names[i].n == n && !memcmp(raw, names[i].s, n))
-				break;
-		/* Escapes in a key: compare the unescaped value. */
-		if (c == count && memchr(raw, '\\', n))
-			for (c = 0, i = 0; c < count; c++, i++)
-				if (out[i] < 0 && obs_jscan_streq(s, k, names[i].s))
-					break;
-		if (c < count) {
-			out[i] = k + 1;
-			found++;
-			next = i + 1 == count ? 0 : i + 1;
-		}
-	}
-}
+#define fields_of(s, obj, names, count, out) \
+	obs_jscan_getv(s, obj, names, names##_len, count, out)
 
 /* Check the record's type: 0, or -1 with err. */
 static int check_type(struct obs_otlp_batch *b, struct obs_otlp_state *st, struct obs_error *err)
@@ -1313,19 +1279,26 @@ static void body_undo(struct grp *g, size_t mark)
 	g->body.failed = 0;
 }
 
-enum { F_TYPE, F_TRACE, F_SPAN, F_PARENT, F_NAME, F_SERVICE, F_KIND, F_START, F_END,
-       F_STATUS, F_MSG, F_ATTRS, F_EVENTS, F_LINKS, F_RES, F_COUNT };
-static const struct key span_keys[F_COUNT] = {
-	KEY("type"), KEY("trace_id"), KEY("span_id"), KEY("parent_span_id"), KEY("name"),
-	KEY("service"), KEY("kind"), KEY("start"), KEY("end"), KEY("status"),
-	KEY("status_message"), KEY("attributes"), KEY("events"), KEY("links"), KEY("resource"),
-};
-enum { A_SNAME, A_SVER, A_TSTATE, A_DATTR, A_DEV, A_DLINK, A_COUNT };
-static const struct key span_attr_keys[A_COUNT] = {
-	KEY("otel.scope.name"), KEY("otel.scope.version"), KEY("w3c.tracestate"),
-	KEY("otel.dropped_attributes_count"), KEY("otel.dropped_events_count"),
-	KEY("otel.dropped_links_count"),
-};
+/* The keys a span record is read by, with their lengths. */
+#define SPAN_KEYS(X) \
+	X(F_TYPE, "type") X(F_TRACE, "trace_id") X(F_SPAN, "span_id") \
+	X(F_PARENT, "parent_span_id") X(F_NAME, "name") X(F_SERVICE, "service") \
+	X(F_KIND, "kind") X(F_START, "start") X(F_END, "end") X(F_STATUS, "status") \
+	X(F_MSG, "status_message") X(F_ATTRS, "attributes") X(F_EVENTS, "events") \
+	X(F_LINKS, "links") X(F_RES, "resource")
+#define SPAN_ATTR_KEYS(X) \
+	X(A_SNAME, "otel.scope.name") X(A_SVER, "otel.scope.version") \
+	X(A_TSTATE, "w3c.tracestate") X(A_DATTR, "otel.dropped_attributes_count") \
+	X(A_DEV, "otel.dropped_events_count") X(A_DLINK, "otel.dropped_links_count")
+#define KEY_ENUM(e, k) e,
+#define KEY_NAME(e, k) k,
+#define KEY_LEN(e, k) sizeof(k) - 1,
+enum { SPAN_KEYS(KEY_ENUM) F_COUNT };
+enum { SPAN_ATTR_KEYS(KEY_ENUM) A_COUNT };
+static const char *const span_keys[] = { SPAN_KEYS(KEY_NAME) };
+static const size_t span_keys_len[] = { SPAN_KEYS(KEY_LEN) };
+static const char *const span_attr_keys[] = { SPAN_ATTR_KEYS(KEY_NAME) };
+static const size_t span_attr_keys_len[] = { SPAN_ATTR_KEYS(KEY_LEN) };
 
 static int enc_span(struct obs_otlp_batch *b, struct obs_otlp_state *st, struct obs_error *err)
 {

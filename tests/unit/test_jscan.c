@@ -582,6 +582,41 @@ static void test_fast_path_same(void **state)
 	obs_jscan_release(&slow);
 }
 
+static void test_getv(void **state)
+{
+	static const char *const keys[] = { "a", "b", "c", "k\n", "zz" };
+	static const size_t lens[] = { 1, 1, 1, 2, 2 };
+	struct obs_jscan s;
+	int out[5];
+
+	(void)state;
+	obs_jscan_init(&s);
+	/* Out of order, a duplicate (the first wins), an escaped key, one absent. */
+	parse_ok(&s, "{\"c\":3,\"x\":{\"a\":9},\"a\":1,\"b\":[2],\"a\":7,\"k\\n\":4}");
+	obs_jscan_getv(&s, 0, keys, lens, 5, out);
+	assert_int_equal(out[0], obs_jscan_get(&s, 0, "a"));
+	assert_int_equal(out[1], obs_jscan_get(&s, 0, "b"));
+	assert_int_equal(out[2], 2);
+	assert_int_equal(out[3], obs_jscan_get(&s, 0, "k\n"));
+	assert_true(out[3] > 0);
+	assert_int_equal(out[4], -1);
+	assert_true(obs_jscan_streq(&s, out[3] - 1, "k\n"));
+	/* The nested object; not an object; no token. */
+	obs_jscan_getv(&s, obs_jscan_get(&s, 0, "x"), keys, lens, 2, out);
+	assert_int_equal(out[0], obs_jscan_get(&s, obs_jscan_get(&s, 0, "x"), "a"));
+	assert_int_equal(out[1], -1);
+	obs_jscan_getv(&s, out[0], keys, lens, 2, out);
+	assert_int_equal(out[0], -1);
+	assert_int_equal(out[1], -1);
+	obs_jscan_getv(&s, -1, keys, lens, 1, out);
+	assert_int_equal(out[0], -1);
+	parse_ok(&s, "{}");
+	obs_jscan_getv(&s, 0, keys, lens, 5, out);
+	assert_int_equal(out[0], -1);
+	assert_int_equal(out[4], -1);
+	obs_jscan_release(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -596,6 +631,7 @@ int main(void)
 		cmocka_unit_test(test_not_terminated),
 		cmocka_unit_test(test_time_range),
 		cmocka_unit_test(test_fast_path_same),
+		cmocka_unit_test(test_getv),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
