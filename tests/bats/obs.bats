@@ -61,7 +61,7 @@ fill_store() {
 
 @test "store compact gzips closed days; queries read them unchanged" {
 	fill_store
-	before=$(obs_trace query -o ndjson | sort)
+	before=$(obs_trace query -o ndjson </dev/null | sort)
 	export OBS_FAKE_TIME=2026-11-24T12:00:00Z
 	run obs store compact --dry-run
 	assert_success
@@ -74,7 +74,7 @@ fill_store() {
 	[ -f "$OBS_HOME/spans/2026-11-10.ndjson.gz" ]
 	[ ! -e "$OBS_HOME/spans/2026-11-10.ndjson" ]
 	[ -f "$OBS_HOME/spans/2026-11-24.ndjson" ]
-	[ "$(obs_trace query -o ndjson | sort)" = "$before" ]
+	[ "$(obs_trace query -o ndjson </dev/null | sort)" = "$before" ]
 	run obs store compact
 	assert_success
 	assert_output --partial "nothing to compact"
@@ -91,7 +91,7 @@ fill_store() {
 	run obs store prune --older-than 13d
 	assert_success
 	assert_output "removed $OBS_HOME/spans/2026-11-10.ndjson"
-	run obs_trace query -o ndjson
+	run obs_trace query -o ndjson </dev/null
 	[ "${#lines[@]}" -eq 3 ]
 }
 
