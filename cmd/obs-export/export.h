@@ -170,7 +170,7 @@ struct exp_stream {
 /*
  * Destinations without prepare and save_state are pipelined: a sender
  * thread sends and retries batch N (and saves the cursor after it) while
- * the main thread reads, encodes and compresses batch N+1. The
+ * the main thread reads and encodes batch N+1. The
  * engine makes every call of encode and check under one lock, so a
  * destination's own state needs none; send (the file destination) runs
  * on the sender thread alone and must not touch what encode uses.
@@ -222,7 +222,7 @@ struct exp {
 	const char *cli_cacert, *cli_cert, *cli_key;
 	char **hdr_names, **hdr_values;      /* --header, --header-file */
 	size_t nhdrs;
-	/* Clients whose bodies the engine compresses (gzip level 1, a kept stream). */
+	/* Clients whose bodies the engine compresses (gzip level 1, kept streams). */
 	struct obs_http *gz_clients[4];
 	size_t ngz;
 

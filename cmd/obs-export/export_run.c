@@ -39,21 +39,22 @@ struct exp_job {
 	struct exp_stream *s;        /* the stream the batch came from */
 	struct exp_batch batch;      /* its records; batch.signal is the stream's */
 	struct exp_idx first;        /* the records of req (none: nothing to send) */
-	struct exp_req req;          /* pointing into the copies below; len before compression */
+	struct exp_req req;          /* pointing into the copies below */
 	struct xbuf body, url, ctype, method;   /* the destination reuses its buffers */
-	struct obs_otlp_buf gz;      /* the body compressed, with its own kept stream */
-	const void *wire;            /* what is sent: body.p or gz.data */
-	size_t wire_len;
+	int gzip;                    /* the body is to be compressed ... */
+	int zipped;                  /* ... and was, into gz (its own kept stream) */
+	struct obs_otlp_buf gz;
 	int save;                    /* a store stream: save cursor after delivery */
 	struct obs_cursor cursor;
 };
 
 /*
- * The sender thread and what the two threads share. The main thread reads,
- * encodes and compresses batch N+1 into the spare job while the sender
- * sends job N and saves the cursor after it (the durable save is most of
- * the sender's time): one batch in flight, one being encoded, memory
- * bounded by two batches. Lock order: dest_mu, then mu.
+ * The sender thread and what the two threads share. The main thread reads
+ * and encodes batch N+1 into the spare job while the sender sends job N
+ * and saves the cursor after it; whichever has time compresses a body (the
+ * main thread while the sender is still busy, else the sender): one batch
+ * in flight, one being encoded, memory bounded by two batches. Lock order:
+ * dest_mu, then mu.
  */
 struct exp_pipe {
 	pthread_mutex_t mu;          /* x->stats, stderr and the progress bar, the
@@ -406,10 +407,10 @@ int exp_http_setup(struct exp *x, struct obs_http *h)
 	else if (x->compression >= 0)
 		h->gzip = x->compression;
 	/*
-	 * Bodies are compressed by the engine rather than by the client, in
-	 * the main thread while the sender sends the batch before: zlib level
-	 * 1 with a kept stream is about twice as fast as a new level-6 stream
-	 * per body, for bodies a few percent larger.
+	 * Bodies are compressed by the engine rather than by the client (by
+	 * whichever thread has time, see struct exp_pipe): zlib level 1 with a
+	 * kept stream is about twice as fast as a new level-6 stream per body,
+	 * for bodies a few percent larger.
 	 */
 	if (h->gzip && x->ngz < sizeof(x->gz_clients) / sizeof(x->gz_clients[0])) {
 		h->gzip = 0;
@@ -994,14 +995,15 @@ static struct obs_http *client_of(struct exp *x, const char *signal)
 	return h ? h : &x->http;
 }
 
-/* Send J's request REQ, its body as encoded (and compressed) by job_encode. */
+/* Send J's request REQ (its body compressed by job_compress when it is to be). */
 static int send_req(struct exp *x, const struct exp_job *j, const struct exp_req *req,
 		    struct obs_http_response *resp, struct obs_error *err)
 {
 	if (x->dest->send)
 		return x->dest->send(x, req, resp, err);
 	return obs_http_send(client_of(x, j->batch.signal), req->method ? req->method : "POST",
-			     req->url ? req->url : x->url, req->content_type, j->wire, j->wire_len,
+			     req->url ? req->url : x->url, req->content_type,
+			     j->zipped ? j->gz.data : req->body, j->zipped ? j->gz.len : req->len,
 			     resp, err);
 }
 
@@ -1044,9 +1046,9 @@ static int gz_client(const struct exp *x, const struct obs_http *h)
 }
 
 /*
- * Encode the records IDX of J's batch into REQ and compress the body (gzip
- * level 1, J's kept stream) or copy it into J: the destination's buffers
- * are reused by its next encode, which may run in the other thread.
+ * Encode the records IDX of J's batch into REQ, copied into J: the
+ * destination's buffers are reused by its next encode, which may run in
+ * the other thread.
  */
 static int job_encode(struct exp *x, struct exp_job *j, const struct exp_idx *idx,
 		      struct exp_req *req, struct obs_error *err)
@@ -1056,25 +1058,31 @@ static int job_encode(struct exp *x, struct exp_job *j, const struct exp_idx *id
 	memset(req, 0, sizeof(*req));
 	pthread_mutex_lock(&x->pipe->dest_mu);
 	rc = x->dest->encode(x, &j->batch, idx->v, idx->n, req, err);
-	if (rc == 0 && req->len && !x->dest->send && gz_client(x, client_of(x, j->batch.signal))) {
-		rc = obs_otlp_gzip(req->body, req->len, 1, &j->gz, err);
-		j->wire = j->gz.data;
-		j->wire_len = j->gz.len;
-		req->body = NULL;   /* not kept: only its length, for the summary */
-	} else if (rc == 0) {
+	if (rc == 0) {
 		xb_reset(&j->body);
 		if (req->len)
 			xb_raw(&j->body, req->body, req->len);
-		req->body = j->wire = j->body.p;
-		j->wire_len = req->len;
-	}
-	if (rc == 0) {
+		req->body = j->body.p;
 		keep_str(&j->url, &req->url);
 		keep_str(&j->ctype, &req->content_type);
 		keep_str(&j->method, &req->method);
 	}
 	pthread_mutex_unlock(&x->pipe->dest_mu);
+	j->gzip = rc == 0 && req->len && !x->dest->send &&
+		  gz_client(x, client_of(x, j->batch.signal));
+	j->zipped = 0;
 	return rc;
+}
+
+/* Compress J's body if it is to be and was not yet (gzip level 1, J's kept stream). */
+static int job_compress(struct exp_job *j, struct obs_error *err)
+{
+	if (!j->gzip || j->zipped)
+		return 0;
+	if (obs_otlp_gzip(j->body.p, j->body.len, 1, &j->gz, err) < 0)
+		return -1;
+	j->zipped = 1;
+	return 0;
 }
 
 /* Save the cursor J carries: its batch and everything before it were delivered. */
@@ -1140,13 +1148,20 @@ static int job_run(struct exp *x, struct exp_job *j)
 		if (encoded) {
 			req = j->req;
 			encoded = 0;
+			if (job_compress(j, &err) < 0) {
+				say(x, "%s: %s", x->dest->name, err.msg);
+				x->gave_up = 1;
+				count(x, &x->stats.undelivered, count_good(b, &cur));
+				exp_idx_release(&cur);
+				goto out;
+			}
 		} else {
 			drop_bad(b, &cur);
 			if (!cur.n) {
 				exp_idx_release(&cur);
 				continue;
 			}
-			if (job_encode(x, j, &cur, &req, &err) < 0) {
+			if (job_encode(x, j, &cur, &req, &err) < 0 || job_compress(j, &err) < 0) {
 				say(x, "%s: %s", x->dest->name, err.msg);
 				x->gave_up = 1;
 				count(x, &x->stats.undelivered, count_good(b, &cur));
@@ -1334,8 +1349,25 @@ static int pipe_put(struct exp *x, struct exp_job *j)
 	if (!p->running)
 		return job_run(x, j);
 	mu_lock(x);
-	while (p->pending)
+	while (p->pending) {
+		/* The sender is busy: compress here rather than wait (else it does). */
+		if (j->first.n && j->gzip && !j->zipped) {
+			struct obs_error err;
+			int k;
+
+			mu_unlock(x);
+			k = job_compress(j, &err);
+			if (k < 0) {
+				say(x, "%s: %s", x->dest->name, err.msg);
+				x->gave_up = 1;
+			}
+			mu_lock(x);
+			if (k < 0)
+				break;
+			continue;
+		}
 		pthread_cond_wait(&p->cv, &p->mu);
+	}
 	if (x->gave_up) {
 		/* The sender gave up on the batch before: this one was read, not sent. */
 		x->stats.undelivered += j->first.n;
