@@ -30,7 +30,16 @@ static void visit(const struct obs_jscan *s, int tok, int depth)
 	if (!raw)
 		abort();
 	switch (obs_jscan_type(s, tok)) {
-	case OBS_JSCAN_OBJECT:
+	case OBS_JSCAN_OBJECT: {
+		/* Lookups of several keys at once agree with one-by-one lookups. */
+		static const char *const keys[] = { "a", "type", "", "b", "a\\" };
+		static const size_t lens[] = { 1, 4, 0, 1, 2 };
+		int out[5];
+
+		obs_jscan_getv(s, tok, keys, lens, 5, out);
+		for (int i = 0; i < 5; i++)
+			if (out[i] != obs_jscan_getn(s, tok, keys[i], lens[i]))
+				abort();
 		for (t = obs_jscan_child(s, tok); t >= 0; t = obs_jscan_sibling(s, tok, t)) {
 			if (obs_jscan_type(s, t) != OBS_JSCAN_STRING)
 				abort();
@@ -44,6 +53,7 @@ static void visit(const struct obs_jscan *s, int tok, int depth)
 			visit(s, t + 1, depth + 1);
 		}
 		break;
+	}
 	case OBS_JSCAN_ARRAY:
 		for (t = obs_jscan_child(s, tok); t >= 0; t = obs_jscan_sibling(s, tok, t))
 			visit(s, t, depth + 1);
