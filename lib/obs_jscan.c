@@ -324,6 +324,233 @@ static int walk_value(struct walk *w, int i, size_t *pos, int depth)
 	return j;
 }
 
+/* ---- one pass for the common lines ---------------------------------------- */
+
+/*
+ * Most lines are plainly valid: this tokenizes and checks them in one pass,
+ * making exactly the tokens (and next[]) of jsmn and the strict check.
+ * Whatever it does not handle - \uXXXX escapes, nesting deeper than
+ * FAST_DEPTH, any error, more tokens than allowed - it leaves to them (-1),
+ * and they say what is wrong.
+ */
+#define FAST_DEPTH 64
+#define QUOTES (ONES * '"')
+#define BACKSLASHES (ONES * '\\')
+
+struct fast {
+	struct obs_jscan *s;
+	const unsigned char *js;
+	size_t len, p;
+	int n;                       /* tokens made */
+};
+
+static int fast_tok(struct fast *f, jsmntype_t type, size_t start, size_t end, int parent)
+{
+	jsmntok_t *t;
+	struct obs_error ignored;
+
+	if (f->n == f->s->cap && grow(f->s, &ignored) < 0)
+		return -1;
+	t = &((jsmntok_t *)f->s->tok)[f->n];
+	t->type = type;
+	t->start = (int)start;
+	t->end = (int)end;
+	t->size = 0;
+	t->parent = parent;
+	f->s->next[f->n] = f->n + 1;
+	return f->n++;
+}
+
+static void fast_ws(struct fast *f)
+{
+	while (f->p < f->len && (f->js[f->p] == ' ' || f->js[f->p] == '\t' ||
+				 f->js[f->p] == '\n' || f->js[f->p] == '\r'))
+		f->p++;
+}
+
+/* The string at f->p (a quote). */
+static int fast_string(struct fast *f, int parent)
+{
+	const unsigned char *js = f->js;
+	size_t i = f->p + 1, b = f->len, n;
+	int t;
+
+	for (;;) {
+		unsigned char c;
+
+		/*
+		 * Eight bytes at a time up to the first quote, backslash, control
+		 * byte or non-ASCII one. The lowest flag is exact (borrows only
+		 * carry upwards), so on little-endian machines it says where.
+		 */
+		while (i + 8 <= b) {
+			uint64_t v, q, bs, m;
+
+			memcpy(&v, js + i, 8);
+			q = v ^ QUOTES;
+			bs = v ^ BACKSLASHES;
+			m = (((v - ONES * 0x20) & ~v) | ((q - ONES) & ~q) | ((bs - ONES) & ~bs) | v) &
+			    HIGHS;
+			if (m) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+				i += (size_t)__builtin_ctzll(m) >> 3;
+#endif
+				break;
+			}
+			i += 8;
+		}
+		if (i >= b)
+			return -1;
+		c = js[i];
+		if (c == '"')
+			break;
+		if (c >= 0x20 && c < 0x80 && c != '\\') {
+			i++;
+		} else if (c == '\\') {
+			if (i + 1 >= b || !strchr("\"\\/bfnrt", js[i + 1]) || !js[i + 1])
+				return -1;
+			i += 2;
+		} else if (c < 0x20 || !(n = utf8_len(js + i, b - i))) {
+			return -1;
+		} else {
+			i += n;
+		}
+	}
+	t = fast_tok(f, JSMN_STRING, f->p + 1, i, parent);
+	f->p = i + 1;
+	return t;
+}
+
+static int fast_digits(struct fast *f)
+{
+	size_t p0 = f->p;
+
+	while (f->p < f->len && is_digit(f->js[f->p]))
+		f->p++;
+	return f->p > p0 ? 0 : -1;
+}
+
+/* A number or literal at f->p, which must end where jsmn ends it. */
+static int fast_primitive(struct fast *f, int parent)
+{
+	const unsigned char *js = f->js;
+	size_t start = f->p;
+	unsigned char c;
+
+	if (js[f->p] == 't' || js[f->p] == 'f' || js[f->p] == 'n') {
+		size_t n = js[f->p] == 'f' ? 5 : 4;
+
+		if (f->len - f->p < n || memcmp(js + f->p, js[f->p] == 't' ? "true" :
+						js[f->p] == 'f' ? "false" : "null", n))
+			return -1;
+		f->p += n;
+	} else {
+		if (js[f->p] == '-')
+			f->p++;
+		if (f->p < f->len && js[f->p] == '0')
+			f->p++;
+		else if (fast_digits(f) < 0)
+			return -1;
+		if (f->p < f->len && js[f->p] == '.') {
+			f->p++;
+			if (fast_digits(f) < 0)
+				return -1;
+		}
+		if (f->p < f->len && (js[f->p] == 'e' || js[f->p] == 'E')) {
+			f->p++;
+			if (f->p < f->len && (js[f->p] == '+' || js[f->p] == '-'))
+				f->p++;
+			if (fast_digits(f) < 0)
+				return -1;
+		}
+	}
+	if (f->p >= f->len)
+		return -1;
+	c = js[f->p];
+	if (c != ',' && c != '}' && c != ']' && c != ' ' && c != '\t' && c != '\n' && c != '\r')
+		return -1;
+	return fast_tok(f, JSMN_PRIMITIVE, start, f->p, parent);
+}
+
+/* The value at f->p, its parent token PARENT. */
+static int fast_value(struct fast *f, int parent, int depth)
+{
+	jsmntok_t *toks;
+	unsigned char open, close;
+	int t, k, v, size = 0;
+
+	if (f->p >= f->len)
+		return -1;
+	open = f->js[f->p];
+	if (open == '"')
+		return fast_string(f, parent);
+	if (open != '{' && open != '[')
+		return fast_primitive(f, parent);
+	close = open == '{' ? '}' : ']';
+	if (depth >= FAST_DEPTH)
+		return -1;
+	t = fast_tok(f, open == '{' ? JSMN_OBJECT : JSMN_ARRAY, f->p, 0, parent);
+	if (t < 0)
+		return -1;
+	f->p++;
+	fast_ws(f);
+	if (f->p < f->len && f->js[f->p] == close) {
+		f->p++;
+	} else {
+		for (;;) {
+			if (open == '{') {
+				if (f->p >= f->len || f->js[f->p] != '"')
+					return -1;
+				k = fast_string(f, t);
+				if (k < 0)
+					return -1;
+				fast_ws(f);
+				if (f->p >= f->len || f->js[f->p] != ':')
+					return -1;
+				f->p++;
+				fast_ws(f);
+				v = fast_value(f, k, depth + 1);
+				((jsmntok_t *)f->s->tok)[k].size = 1;
+			} else {
+				v = fast_value(f, t, depth + 1);
+			}
+			if (v < 0)
+				return -1;
+			size++;
+			fast_ws(f);
+			if (f->p < f->len && f->js[f->p] == ',') {
+				f->p++;
+				fast_ws(f);
+				continue;
+			}
+			if (f->p < f->len && f->js[f->p] == close) {
+				f->p++;
+				break;
+			}
+			return -1;
+		}
+	}
+	toks = f->s->tok;
+	toks[t].end = (int)f->p;
+	toks[t].size = size;
+	f->s->next[t] = f->n;
+	return t;
+}
+
+/* Parse the line in S (the top-level '{' at P) in one pass: 0, or -1 to leave it to jsmn. */
+static int fast_parse(struct obs_jscan *s, size_t p)
+{
+	struct fast f = { s, (const unsigned char *)s->js, s->len, p, 0 };
+
+	if (fast_value(&f, -1, 0) < 0)
+		return -1;
+	fast_ws(&f);
+	if (f.p != f.len)
+		return -1;
+	s->ntok = f.n;
+	return 0;
+}
+
 int obs_jscan_parse(struct obs_jscan *s, const char *line, size_t len, struct obs_error *err)
 {
 	struct walk w;
@@ -344,6 +571,9 @@ int obs_jscan_parse(struct obs_jscan *s, const char *line, size_t len, struct ob
 		return obs_error_set(err, "not a JSON object");
 	if (!s->cap && grow(s, err) < 0)
 		return -1;
+	if (!s->no_fast_path && fast_parse(s, p) == 0)
+		return 0;
+	s->ntok = 0;
 	for (;;) {
 		jsmn_init(&ps);
 		r = jsmn_parse(&ps, line, len, s->tok, (unsigned)s->cap);
@@ -595,6 +825,38 @@ int obs_jscan_getn(const struct obs_jscan *s, int obj, const char *key, size_t k
 int obs_jscan_get(const struct obs_jscan *s, int obj, const char *key)
 {
 	return obs_jscan_getn(s, obj, key, strlen(key));
+}
+
+void obs_jscan_getv(const struct obs_jscan *s, int obj, const char *const *keys,
+		    const size_t *lens, int n, int *out)
+{
+	const jsmntok_t *t = tok_at(s, obj);
+	const jsmntok_t *toks = s->tok;
+	int k, m, c, i, found = 0, next = 0;
+
+	for (i = 0; i < n; i++)
+		out[i] = -1;
+	if (!t || t->type != JSMN_OBJECT || n <= 0)
+		return;
+	k = obj + 1;
+	for (m = 0; m < t->size && found < n; m++, k = s->next[k + 1]) {
+		const char *raw = s->js + toks[k].start;
+		size_t len = (size_t)(toks[k].end - toks[k].start);
+
+		for (c = 0, i = next; c < n; c++, i = i + 1 == n ? 0 : i + 1)
+			if (out[i] < 0 && lens[i] == len && !memcmp(raw, keys[i], len))
+				break;
+		/* Escapes in the key: compare its value. */
+		if (c == n && memchr(raw, '\\', len))
+			for (c = 0, i = 0; c < n; c++, i++)
+				if (out[i] < 0 && raw_eq(raw, len, keys[i], lens[i]))
+					break;
+		if (c < n) {
+			out[i] = k + 1;
+			found++;
+			next = i + 1 == n ? 0 : i + 1;
+		}
+	}
 }
 
 int obs_jscan_child(const struct obs_jscan *s, int container)

@@ -43,6 +43,12 @@ enum obs_jscan_type {
 struct obs_jscan {
 	/* Setting: fill in after _init; a line with more tokens is an error. */
 	int max_tokens;          /* default OBS_JSCAN_MAX_TOKENS */
+	/*
+	 * Setting, for tests: 1 sends every line through jsmn and the strict
+	 * check, as the lines the one-pass parser leaves to them (escapes
+	 * \uXXXX, deep nesting, errors); the results are the same either way.
+	 */
+	int no_fast_path;
 
 	/* Read-only: the line last parsed. */
 	const char *js;
@@ -80,6 +86,15 @@ int obs_jscan_size(const struct obs_jscan *s, int tok);
 int obs_jscan_get(const struct obs_jscan *s, int obj, const char *key);
 /* Same with a key of KEYLEN bytes (may contain NUL). */
 int obs_jscan_getn(const struct obs_jscan *s, int obj, const char *key, size_t keylen);
+/*
+ * The value tokens of N keys of object OBJ at once, in one pass over its
+ * members: OUT[i] is the value of KEYS[i] (LENS[i] bytes), the first of
+ * duplicates, or -1 (absent, or OBJ is not an object). Each search starts
+ * after the key found last, so records that list their keys in the order
+ * of KEYS cost one comparison per member: much cheaper than N lookups.
+ */
+void obs_jscan_getv(const struct obs_jscan *s, int obj, const char *const *keys,
+		    const size_t *lens, int n, int *out);
 
 /*
  * Iterate the elements of an array or the keys of an object (the value of

@@ -774,6 +774,13 @@ static const char *tok_quote(struct obs_otlp_state *st, int tok, char *buf, size
 	return buf;
 }
 
+/* Hex digits' values plus one; 0 for other bytes. */
+static const unsigned char hex1[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
+	['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15,
+	['f'] = 16, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
 /* An id of N bytes from hex string TOK: 1 valid, 0 all zero, -1 not an id (or absent). */
 static int tok_id(struct obs_otlp_state *st, int tok, uint8_t *id, size_t n)
 {
@@ -787,11 +794,11 @@ static int tok_id(struct obs_otlp_state *st, int tok, uint8_t *id, size_t n)
 	if (len != 2 * n)
 		return -1;
 	for (i = 0; i < n; i++) {
-		int hi = obs_text_hexval((unsigned char)s[2 * i]), lo = obs_text_hexval((unsigned char)s[2 * i + 1]);
+		unsigned hi = hex1[(unsigned char)s[2 * i]], lo = hex1[(unsigned char)s[2 * i + 1]];
 
-		if (hi < 0 || lo < 0)
+		if (!hi || !lo)
 			return -1;
-		id[i] = (uint8_t)(hi << 4 | lo);
+		id[i] = (uint8_t)((hi - 1) << 4 | (lo - 1));
 		nz |= id[i];
 	}
 	return nz ? 1 : 0;
@@ -1163,38 +1170,11 @@ static int get_str(const struct obs_jscan *s, int obj, const char *key)
 }
 
 /*
- * The value tokens of the keys NAMES[0..COUNT) of object OBJ (the first of
- * duplicates), -1 for absent ones, in one pass over its members: much
- * cheaper than one obs_jscan_get per key.
+ * The value tokens of the keys NAMES[0..COUNT) (LENS their lengths) of
+ * object OBJ, -1 for absent ones: obs_jscan_getv.
  */
-static void fields_of(const struct obs_jscan *s, int obj, const char *const *names, int count,
-		      int *out)
-{
-	size_t lens[32], n;
-	const char *raw;
-	int k, i, found = 0;
-
-	for (i = 0; i < count; i++) {
-		out[i] = -1;
-		lens[i] = strlen(names[i]);
-	}
-	for (k = obs_jscan_child(s, obj); k >= 0 && found < count;
-	     k = obs_jscan_sibling(s, obj, k)) {
-		raw = obs_jscan_raw(s, k, &n);
-		for (i = 0; i < count; i++)
-			if (out[i] < 0 && lens[i] == n && !memcmp(raw, names[i], n))
-				break;
-		/* Escapes in a key: compare the unescaped value. */
-		if (i == count && memchr(raw, '\\', n))
-			for (i = 0; i < count; i++)
-				if (out[i] < 0 && obs_jscan_streq(s, k, names[i]))
-					break;
-		if (i < count) {
-			out[i] = k + 1;
-			found++;
-		}
-	}
-}
+#define fields_of(s, obj, names, count, out) \
+	obs_jscan_getv(s, obj, names, names##_len, count, out)
 
 /* Check the record's type: 0, or -1 with err. */
 static int check_type(struct obs_otlp_batch *b, struct obs_otlp_state *st, struct obs_error *err)
@@ -1329,17 +1309,26 @@ static int item_end(struct obs_otlp_state *st, struct grp *g, struct em *e, size
 	return 0;
 }
 
-enum { F_TYPE, F_TRACE, F_SPAN, F_PARENT, F_NAME, F_SERVICE, F_KIND, F_START, F_END,
-       F_STATUS, F_MSG, F_ATTRS, F_EVENTS, F_LINKS, F_RES, F_COUNT };
-static const char *const span_keys[F_COUNT] = {
-	"type", "trace_id", "span_id", "parent_span_id", "name", "service", "kind", "start",
-	"end", "status", "status_message", "attributes", "events", "links", "resource",
-};
-enum { A_SNAME, A_SVER, A_TSTATE, A_DATTR, A_DEV, A_DLINK, A_COUNT };
-static const char *const span_attr_keys[A_COUNT] = {
-	"otel.scope.name", "otel.scope.version", "w3c.tracestate",
-	"otel.dropped_attributes_count", "otel.dropped_events_count", "otel.dropped_links_count",
-};
+/* The keys a span record is read by, with their lengths. */
+#define SPAN_KEYS(X) \
+	X(F_TYPE, "type") X(F_TRACE, "trace_id") X(F_SPAN, "span_id") \
+	X(F_PARENT, "parent_span_id") X(F_NAME, "name") X(F_SERVICE, "service") \
+	X(F_KIND, "kind") X(F_START, "start") X(F_END, "end") X(F_STATUS, "status") \
+	X(F_MSG, "status_message") X(F_ATTRS, "attributes") X(F_EVENTS, "events") \
+	X(F_LINKS, "links") X(F_RES, "resource")
+#define SPAN_ATTR_KEYS(X) \
+	X(A_SNAME, "otel.scope.name") X(A_SVER, "otel.scope.version") \
+	X(A_TSTATE, "w3c.tracestate") X(A_DATTR, "otel.dropped_attributes_count") \
+	X(A_DEV, "otel.dropped_events_count") X(A_DLINK, "otel.dropped_links_count")
+#define KEY_ENUM(e, k) e,
+#define KEY_NAME(e, k) k,
+#define KEY_LEN(e, k) sizeof(k) - 1,
+enum { SPAN_KEYS(KEY_ENUM) F_COUNT };
+enum { SPAN_ATTR_KEYS(KEY_ENUM) A_COUNT };
+static const char *const span_keys[] = { SPAN_KEYS(KEY_NAME) };
+static const size_t span_keys_len[] = { SPAN_KEYS(KEY_LEN) };
+static const char *const span_attr_keys[] = { SPAN_ATTR_KEYS(KEY_NAME) };
+static const size_t span_attr_keys_len[] = { SPAN_ATTR_KEYS(KEY_LEN) };
 
 static int enc_span(struct obs_otlp_batch *b, struct obs_otlp_state *st, struct obs_error *err)
 {

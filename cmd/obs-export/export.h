@@ -4,6 +4,7 @@
 #define OBS_EXPORT_H
 
 #include <getopt.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
@@ -145,7 +146,10 @@ struct exp_dest {
 	/* The state saved with the cursor of SIGNAL (loaded into the destination before reading). */
 	int (*load_state)(struct exp *x, const char *signal, json_t *state, struct obs_error *err);
 	json_t *(*save_state)(struct exp *x, const char *signal);   /* new reference or NULL */
-	/* The client for SIGNAL's requests (set up with exp_http_setup); NULL: x->http. */
+	/*
+	 * The client for SIGNAL's requests (set up with exp_http_setup); NULL:
+	 * x->http. Called from either thread: it must only read.
+	 */
 	struct obs_http *(*client)(struct exp *x, const char *signal);
 	void (*cleanup)(struct exp *x);
 };
@@ -162,6 +166,18 @@ struct exp_stream {
 	int rd_open;
 	int dirty;                  /* lines consumed since the cursor was saved */
 };
+
+/*
+ * Destinations without prepare and save_state are pipelined: a sender
+ * thread sends and retries batch N (and saves the cursor after it) while
+ * the main thread reads and encodes batch N+1. The
+ * engine makes every call of encode and check under one lock, so a
+ * destination's own state needs none; send (the file destination) runs
+ * on the sender thread alone and must not touch what encode uses.
+ * exp_refuse, exp_dead_item, exp_partial and exp_verbose may be called
+ * from either thread.
+ */
+struct exp_pipe;
 
 struct exp_stats {
 	unsigned long long sent;          /* records acknowledged */
@@ -206,10 +222,9 @@ struct exp {
 	const char *cli_cacert, *cli_cert, *cli_key;
 	char **hdr_names, **hdr_values;      /* --header, --header-file */
 	size_t nhdrs;
-	/* Clients whose bodies the engine compresses (gzip level 1, one kept stream). */
+	/* Clients whose bodies the engine compresses (gzip level 1, kept streams). */
 	struct obs_http *gz_clients[4];
 	size_t ngz;
-	struct obs_otlp_buf gz;
 
 	/* Run state. */
 	struct obs_store st;
@@ -221,8 +236,9 @@ struct exp {
 	int dead_fd;
 	char *dead_path;
 	struct exp_stats stats;
-	int failed;                  /* an input could not be read: exit 3 at the end */
-	int gave_up;                 /* a send gave up or failed: stop, exit 3 */
+	atomic_int failed;           /* an input could not be read: exit 3 at the end */
+	atomic_int gave_up;          /* a send gave up or failed: stop, exit 3 */
+	struct exp_pipe *pipe;       /* the sender thread and what it shares (export_run.c) */
 	int64_t progress_at;
 	int progress_shown;
 	struct obs_jscan js;

@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,7 +24,50 @@
 #define DAY_NS (86400 * OBS_NS_PER_SEC)
 #define DEAD_RESPONSE_MAX 4096
 
-static volatile sig_atomic_t stop_requested;
+/*
+ * SIGTERM or SIGINT asked to stop. The pipe becomes readable at the same
+ * time, so a wait in either thread ends whichever one the signal went to.
+ */
+static atomic_int stop_requested;
+static int stop_pipe[2] = { -1, -1 };
+
+/*
+ * A batch on its way: its records, the request the main thread encoded for
+ * all of them, and where the stream's cursor goes once they are delivered.
+ */
+struct exp_job {
+	struct exp_stream *s;        /* the stream the batch came from */
+	struct exp_batch batch;      /* its records; batch.signal is the stream's */
+	struct exp_idx first;        /* the records of req (none: nothing to send) */
+	struct exp_req req;          /* pointing into the copies below */
+	struct xbuf body, url, ctype, method;   /* the destination reuses its buffers */
+	int gzip;                    /* the body is to be compressed ... */
+	int zipped;                  /* ... and was, into gz (its own kept stream) */
+	struct obs_otlp_buf gz;
+	int save;                    /* a store stream: save cursor after delivery */
+	struct obs_cursor cursor;
+};
+
+/*
+ * The sender thread and what the two threads share. The main thread reads
+ * and encodes batch N+1 into the spare job while the sender sends job N
+ * and saves the cursor after it; whichever has time compresses a body (the
+ * main thread while the sender is still busy, else the sender): one batch
+ * in flight, one being encoded, memory bounded by two batches. Lock order:
+ * dest_mu, then mu.
+ */
+struct exp_pipe {
+	pthread_mutex_t mu;          /* x->stats, stderr and the progress bar, the
+					dead-letter file, the slot */
+	pthread_mutex_t dest_mu;     /* every call of the destination's encode and check */
+	pthread_cond_t cv;           /* the slot changed */
+	pthread_t thread;
+	int running;                 /* a sender thread runs; else jobs run inline */
+	int quit;                    /* the sender stops once the slot is empty */
+	struct exp_job jobs[2];
+	struct exp_job *spare;       /* the main thread's, filled next */
+	struct exp_job *pending;     /* the sender's until delivered; NULL: idle */
+};
 
 static const char common_options[] =
 	"common options:\n"
@@ -107,6 +151,8 @@ static const struct option common_longopts[] = {
 
 static void on_signal(int sig)
 {
+	int saved = errno;
+
 	if (stop_requested) {
 		/* A second one: stop now. The cursor is safe (saved atomically). */
 		signal(sig, SIG_DFL);
@@ -114,6 +160,12 @@ static void on_signal(int sig)
 		return;
 	}
 	stop_requested = 1;
+	if (stop_pipe[1] >= 0) {
+		ssize_t w = write(stop_pipe[1], "", 1);
+
+		(void)w;   /* full: it is readable anyway */
+	}
+	errno = saved;
 }
 
 static int64_t now_mono(void)
@@ -121,15 +173,35 @@ static int64_t now_mono(void)
 	return obs_time_monotonic();
 }
 
+/* Wait NS, or less when a stop is asked (in either thread). */
 static void sleep_ns(int64_t ns)
 {
-	struct timespec ts;
+	int64_t until = now_mono() + ns, left;
 
-	if (ns <= 0 || stop_requested)
-		return;
-	ts.tv_sec = (time_t)(ns / OBS_NS_PER_SEC);
-	ts.tv_nsec = (long)(ns % OBS_NS_PER_SEC);
-	nanosleep(&ts, NULL);   /* a signal ends it early, as wanted */
+	while (!stop_requested && (left = until - now_mono()) > 0) {
+		struct pollfd pfd = { stop_pipe[0], POLLIN, 0 };
+		int64_t ms = (left + 999999) / 1000000;
+
+		poll(&pfd, stop_pipe[0] >= 0, ms > INT_MAX ? INT_MAX : (int)ms);
+	}
+}
+
+static void mu_lock(struct exp *x)
+{
+	pthread_mutex_lock(&x->pipe->mu);
+}
+
+static void mu_unlock(struct exp *x)
+{
+	pthread_mutex_unlock(&x->pipe->mu);
+}
+
+/* Add N to the counter C of x->stats (both threads count). */
+static void count(struct exp *x, unsigned long long *c, unsigned long long n)
+{
+	mu_lock(x);
+	*c += n;
+	mu_unlock(x);
 }
 
 static void fmt_bytes(unsigned long long n, char *buf, size_t size)
@@ -160,16 +232,21 @@ void exp_verbose(struct exp *x, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	obs_http_scrub(&x->http, x->url, msg);
+	mu_lock(x);
 	obs_warnx("%s: %s", x->dest->name, msg);
+	mu_unlock(x);
 }
 
 static void http_trace(void *ctx, const char *line)
 {
 	struct exp *x = ctx;
 
+	mu_lock(x);
 	obs_warnx("%s: %s", x->dest->name, line);
+	mu_unlock(x);
 }
 
+/* Erase the progress bar (under x->pipe->mu). */
 static void progress_clear(struct exp *x)
 {
 	if (x->progress_shown) {
@@ -178,13 +255,27 @@ static void progress_clear(struct exp *x)
 	}
 }
 
+/* A message on stderr, the progress bar erased first; from either thread. */
+static void say(struct exp *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void say(struct exp *x, const char *fmt, ...)
+{
+	char msg[OBS_ERROR_MAX * 4];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	mu_lock(x);
+	progress_clear(x);
+	obs_warnx("%s", msg);
+	mu_unlock(x);
+}
+
 /* Warnings from the store reader ("PATH:LINE: ...", "'PATH' changed ..."). */
 static void reader_warn(void *ctx, const char *msg)
 {
-	struct exp *x = ctx;
-
-	progress_clear(x);
-	obs_warnx("%s", msg);
+	say(ctx, "%s", msg);
 }
 
 static void progress(struct exp *x, struct exp_stream *s, int force)
@@ -204,9 +295,11 @@ static void progress(struct exp *x, struct exp_stream *s, int force)
 		return;
 	fmt_bytes(done, a, sizeof(a));
 	fmt_bytes(total, b, sizeof(b));
+	mu_lock(x);
 	fprintf(stderr, "\r%s %s: %3d%% %s of %s, %llu records sent ", x->dest->name, s->signal,
 		(int)(done * 100 / total), a, b, x->stats.sent);
 	x->progress_shown = 1;
+	mu_unlock(x);
 }
 
 /* ---- options -------------------------------------------------------------------- */
@@ -314,9 +407,10 @@ int exp_http_setup(struct exp *x, struct obs_http *h)
 	else if (x->compression >= 0)
 		h->gzip = x->compression;
 	/*
-	 * Bodies are compressed here rather than by the client: zlib level 1
-	 * with one kept stream is about twice as fast as a new level-6 stream
-	 * per body, for bodies a few percent larger.
+	 * Bodies are compressed by the engine rather than by the client (by
+	 * whichever thread has time, see struct exp_pipe): zlib level 1 with a
+	 * kept stream is about twice as fast as a new level-6 stream per body,
+	 * for bodies a few percent larger.
 	 */
 	if (h->gzip && x->ngz < sizeof(x->gz_clients) / sizeof(x->gz_clients[0])) {
 		h->gzip = 0;
@@ -638,6 +732,7 @@ static void scrub_all(struct exp *x, const char *signal, char *text)
 		obs_http_scrub(h, x->url, text);
 }
 
+/* Open the dead-letter file (under x->pipe->mu). */
 static int dead_open(struct exp *x)
 {
 	struct obs_error err;
@@ -652,6 +747,7 @@ static int dead_open(struct exp *x)
 			snprintf(rel, sizeof(rel), "export/%s/dead-letter.ndjson", x->id);
 			x->dead_path = obs_store_state_path(&x->st, rel, &err);
 			if (!x->dead_path) {
+				progress_clear(x);
 				obs_warnx("%s", err.msg);
 				return -1;
 			}
@@ -659,6 +755,7 @@ static int dead_open(struct exp *x)
 	}
 	x->dead_fd = open(x->dead_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
 	if (x->dead_fd < 0) {
+		progress_clear(x);
 		obs_warn("cannot open dead-letter file '%s'", x->dead_path);
 		return -1;
 	}
@@ -689,10 +786,12 @@ static void dead_write(struct exp *x, struct exp_batch *b, size_t i, long status
 	struct xbuf line = { 0 };
 	char now[OBS_TIME_BUFSZ], url[1024], *resp = NULL;
 
-	x->stats.dead++;
 	it->bad = 1;
+	mu_lock(x);
+	x->stats.dead++;
 	if (dead_open(x) < 0) {
 		x->failed = 1;
+		mu_unlock(x);
 		return;
 	}
 	exp_time_text(obs_time_now(), now, sizeof(now));
@@ -738,9 +837,11 @@ static void dead_write(struct exp *x, struct exp_batch *b, size_t i, long status
 	xb_raw(&line, exp_line(b, i), it->len);
 	xb_str(&line, "}\n");
 	if (write_all(x->dead_fd, line.p, line.len) < 0) {
+		progress_clear(x);
 		obs_warn("cannot write dead-letter file '%s'", x->dead_path);
 		x->failed = 1;
 	}
+	mu_unlock(x);
 	xb_release(&line);
 }
 
@@ -752,11 +853,16 @@ void exp_dead_item(struct exp *x, struct exp_batch *b, size_t i, long status, co
 /* Make the dead letters durable before the cursor moves past them. */
 static int dead_sync(struct exp *x)
 {
+	int rc = 0;
+
+	mu_lock(x);
 	if (x->dead_fd >= 0 && fsync(x->dead_fd) < 0 && errno != EINVAL) {
+		progress_clear(x);
 		obs_warn("cannot write dead-letter file '%s'", x->dead_path);
-		return -1;
+		rc = -1;
 	}
-	return 0;
+	mu_unlock(x);
+	return rc;
 }
 
 void exp_refuse(struct exp *x, struct exp_batch *b, size_t i, const char *fmt, ...)
@@ -770,19 +876,23 @@ void exp_refuse(struct exp *x, struct exp_batch *b, size_t i, const char *fmt, .
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	b->items[i].bad = 1;
+	mu_lock(x);
 	x->stats.skipped++;
 	progress_clear(x);
 	obs_warnx("%s:%llu: %s", b->names[b->items[i].src],
 		  (unsigned long long)b->items[i].lineno, msg);
+	mu_unlock(x);
 }
 
 void exp_partial(struct exp *x, unsigned long long n, const char *message)
 {
+	mu_lock(x);
 	x->stats.partial += n;
 	progress_clear(x);
 	obs_warnx("%s: the backend accepted the request but rejected %llu record%s%s%s",
 		  x->dest->name, n, plural(n), message && *message ? ": " : "",
 		  message ? message : "");
+	mu_unlock(x);
 }
 
 /* ---- batches ---------------------------------------------------------------------- */
@@ -810,6 +920,16 @@ static void batch_release(struct exp_batch *b)
 	free(b->names);
 	free(b->signal);
 	memset(b, 0, sizeof(*b));
+}
+
+/* Exchange the contents of a stream's batch S and a job's batch J; each keeps its signal. */
+static void batch_swap(struct exp_batch *s, struct exp_batch *j)
+{
+	struct exp_batch t = *s;
+
+	*s = *j;
+	s->signal = t.signal;
+	*j = t;
 }
 
 static void batch_add(struct exp_batch *b, const char *line, size_t len, const char *name,
@@ -875,30 +995,16 @@ static struct obs_http *client_of(struct exp *x, const char *signal)
 	return h ? h : &x->http;
 }
 
-static int send_req(struct exp *x, const struct exp_batch *b, const struct exp_req *req,
+/* Send J's request REQ (its body compressed by job_compress when it is to be). */
+static int send_req(struct exp *x, const struct exp_job *j, const struct exp_req *req,
 		    struct obs_http_response *resp, struct obs_error *err)
 {
-	struct obs_http *h;
-	const void *body = req->body;
-	size_t len = req->len;
-
 	if (x->dest->send)
 		return x->dest->send(x, req, resp, err);
-	h = client_of(x, b->signal);
-	for (size_t i = 0; i < x->ngz; i++) {
-		if (x->gz_clients[i] != h)
-			continue;
-		if (obs_otlp_gzip(req->body, req->len, 1, &x->gz, err) < 0) {
-			resp->outcome = OBS_HTTP_FAILED;
-			resp->attempts = 0;
-			return -1;
-		}
-		body = x->gz.data;
-		len = x->gz.len;
-		break;
-	}
-	return obs_http_send(h, req->method ? req->method : "POST", req->url ? req->url : x->url,
-			     req->content_type, body, len, resp, err);
+	return obs_http_send(client_of(x, j->batch.signal), req->method ? req->method : "POST",
+			     req->url ? req->url : x->url, req->content_type,
+			     j->zipped ? j->gz.data : req->body, j->zipped ? j->gz.len : req->len,
+			     resp, err);
 }
 
 static size_t count_good(const struct exp_batch *b, const struct exp_idx *l)
@@ -921,39 +1027,117 @@ static void drop_bad(const struct exp_batch *b, struct exp_idx *l)
 	l->n = k;
 }
 
-static int save_cursor(struct exp *x, struct exp_stream *s);
+static void keep_str(struct xbuf *b, const char **s)
+{
+	if (*s) {
+		xb_reset(b);
+		xb_str(b, *s);
+		*s = b->p;
+	}
+}
+
+/* 1 if the engine compresses the bodies of H's requests. */
+static int gz_client(const struct exp *x, const struct obs_http *h)
+{
+	for (size_t i = 0; i < x->ngz; i++)
+		if (x->gz_clients[i] == h)
+			return 1;
+	return 0;
+}
 
 /*
- * Send the stream's batch: split it when the server finds it too large,
- * dead-letter what it refuses for good, retry what it asks to. 0 when
- * every record was delivered or dead-lettered (the batch is emptied and
- * the cursor saved), -1 when the run must stop (x->gave_up set, message
- * printed; the cursor stays).
+ * Encode the records IDX of J's batch into REQ, copied into J: the
+ * destination's buffers are reused by its next encode, which may run in
+ * the other thread.
  */
-static int deliver(struct exp *x, struct exp_stream *s)
+static int job_encode(struct exp *x, struct exp_job *j, const struct exp_idx *idx,
+		      struct exp_req *req, struct obs_error *err)
 {
-	struct exp_batch *b = &s->batch;
+	int rc;
+
+	memset(req, 0, sizeof(*req));
+	pthread_mutex_lock(&x->pipe->dest_mu);
+	rc = x->dest->encode(x, &j->batch, idx->v, idx->n, req, err);
+	if (rc == 0) {
+		xb_reset(&j->body);
+		if (req->len)
+			xb_raw(&j->body, req->body, req->len);
+		req->body = j->body.p;
+		keep_str(&j->url, &req->url);
+		keep_str(&j->ctype, &req->content_type);
+		keep_str(&j->method, &req->method);
+	}
+	pthread_mutex_unlock(&x->pipe->dest_mu);
+	j->gzip = rc == 0 && req->len && !x->dest->send &&
+		  gz_client(x, client_of(x, j->batch.signal));
+	j->zipped = 0;
+	return rc;
+}
+
+/* Compress J's body if it is to be and was not yet (gzip level 1, J's kept stream). */
+static int job_compress(struct exp_job *j, struct obs_error *err)
+{
+	if (!j->gzip || j->zipped)
+		return 0;
+	if (obs_otlp_gzip(j->body.p, j->body.len, 1, &j->gz, err) < 0)
+		return -1;
+	j->zipped = 1;
+	return 0;
+}
+
+/* Save the cursor J carries: its batch and everything before it were delivered. */
+static int job_save_cursor(struct exp *x, struct exp_job *j)
+{
+	struct obs_error err;
+	json_t *meta;
+	char url[1024], now[OBS_TIME_BUFSZ];
+
+	if (x->dest->save_state) {
+		/* Stateful destinations are not pipelined: the state is this batch's. */
+		json_decref(j->cursor.state);
+		j->cursor.state = x->dest->save_state(x, j->s->signal);
+	}
+	obs_http_redact_url(x->url, x->url_secret_path ? OBS_HTTP_REDACT_PATH : 0, url,
+			    sizeof(url));
+	exp_time_text(obs_time_now(), now, sizeof(now));
+	meta = json_pack("{s:s, s:s, s:s, s:s}", "destination", x->dest->name, "url", url,
+			 "signal", j->s->signal, "updated", now);
+	if (!meta) {
+		obs_error_set(&err, "out of memory");
+		goto fail;
+	}
+	if (obs_cursor_save(&j->cursor, j->s->cursor_path, meta, &err) < 0) {
+		json_decref(meta);
+		goto fail;
+	}
+	json_decref(meta);
+	return 0;
+fail:
+	say(x, "%s", err.msg);
+	x->gave_up = 1;
+	return -1;
+}
+
+/*
+ * Deliver job J (in the sender thread, or inline): send the request the
+ * main thread encoded, split it when the server finds it too large,
+ * dead-letter what it refuses for good, retry what it asks to, then save
+ * the stream's cursor. 0 when every record was delivered or dead-lettered,
+ * -1 when the run must stop (x->gave_up set, message printed; the cursor
+ * stays).
+ */
+static int job_run(struct exp *x, struct exp_job *j)
+{
+	struct exp_batch *b = &j->batch;
 	struct obs_http_response resp;
 	struct obs_error err;
 	struct todo todo = { 0 };
-	struct exp_idx all = { 0 };
 	int64_t started = now_mono();
-	int item_retries = 0, rc = -1;
+	int item_retries = 0, rc = -1, encoded = j->first.n > 0;
 
-	if (!b->n)
-		return 0;
 	obs_http_response_init(&resp);
-	if (x->dest->prepare && x->dest->prepare(x, b, &err) < 0) {
-		progress_clear(x);
-		obs_warnx("%s: %s", x->dest->name, err.msg);
-		x->gave_up = 1;
-		goto out;
-	}
-	for (size_t i = 0; i < b->n; i++)
-		if (!b->items[i].bad)
-			exp_idx_push(&all, i);
-	if (all.n)
-		todo_push(&todo, &all);
+	if (j->first.n)
+		todo_push(&todo, &j->first);
 	while (todo.n > 0) {
 		struct exp_idx cur = todo.v[--todo.n];
 		struct exp_req req;
@@ -961,35 +1145,50 @@ static int deliver(struct exp *x, struct exp_stream *s)
 		unsigned long long dead_before;
 		int k;
 
-		drop_bad(b, &cur);
-		if (!cur.n) {
-			exp_idx_release(&cur);
-			continue;
-		}
-		memset(&req, 0, sizeof(req));
-		if (x->dest->encode(x, b, cur.v, cur.n, &req, &err) < 0) {
-			progress_clear(x);
-			obs_warnx("%s: %s", x->dest->name, err.msg);
-			x->gave_up = 1;
-			x->stats.undelivered += count_good(b, &cur);
-			exp_idx_release(&cur);
-			goto out;
-		}
-		drop_bad(b, &cur);
-		if (!req.len || !cur.n) {
-			exp_idx_release(&cur);
-			continue;
+		if (encoded) {
+			req = j->req;
+			encoded = 0;
+			if (job_compress(j, &err) < 0) {
+				say(x, "%s: %s", x->dest->name, err.msg);
+				x->gave_up = 1;
+				count(x, &x->stats.undelivered, count_good(b, &cur));
+				exp_idx_release(&cur);
+				goto out;
+			}
+		} else {
+			drop_bad(b, &cur);
+			if (!cur.n) {
+				exp_idx_release(&cur);
+				continue;
+			}
+			if (job_encode(x, j, &cur, &req, &err) < 0 || job_compress(j, &err) < 0) {
+				say(x, "%s: %s", x->dest->name, err.msg);
+				x->gave_up = 1;
+				count(x, &x->stats.undelivered, count_good(b, &cur));
+				exp_idx_release(&cur);
+				goto out;
+			}
+			drop_bad(b, &cur);
+			if (!req.len || !cur.n) {
+				exp_idx_release(&cur);
+				continue;
+			}
 		}
 again:
-		k = send_req(x, b, &req, &resp, &err);
+		k = send_req(x, j, &req, &resp, &err);
 		if (resp.attempts > 1)
-			x->stats.retries += (unsigned long long)resp.attempts - 1;
+			count(x, &x->stats.retries, (unsigned long long)resp.attempts - 1);
 		if (k == 0 && resp.outcome == OBS_HTTP_DELIVERED) {
+			mu_lock(x);
 			dead_before = x->stats.dead;
-			if (x->dest->check &&
-			    x->dest->check(x, b, cur.v, cur.n, &resp, &retry, &err) < 0) {
-				progress_clear(x);
-				obs_warnx("%s: %s", x->dest->name, err.msg);
+			mu_unlock(x);
+			if (x->dest->check) {
+				pthread_mutex_lock(&x->pipe->dest_mu);
+				k = x->dest->check(x, b, cur.v, cur.n, &resp, &retry, &err);
+				pthread_mutex_unlock(&x->pipe->dest_mu);
+			}
+			if (k < 0) {
+				say(x, "%s: %s", x->dest->name, err.msg);
 				for (size_t i = 0; i < cur.n; i++)
 					if (!b->items[cur.v[i]].bad)
 						dead_write(x, b, cur.v[i], resp.status, err.msg,
@@ -998,9 +1197,11 @@ again:
 				exp_idx_release(&retry);
 				continue;
 			}
+			mu_lock(x);
 			x->stats.requests++;
 			x->stats.bytes += req.len;
 			x->stats.sent += cur.n - retry.n - (x->stats.dead - dead_before);
+			mu_unlock(x);
 			exp_verbose(x, "sent %zu %s (%zu bytes)%s", req.records ? req.records : cur.n,
 				    b->signal, req.len, retry.n ? ", some to send again" : "");
 			exp_idx_release(&cur);
@@ -1009,14 +1210,12 @@ again:
 					       (now_mono() - started);
 				long wait = obs_http_backoff_ms(&x->http, ++item_retries);
 
-				x->stats.retries += retry.n;
+				count(x, &x->stats.retries, retry.n);
 				if (x->http.retry_deadline_ms > 0 && left <= wait * 1000000LL &&
 				    !x->follow) {
-					progress_clear(x);
-					obs_warnx("%s: giving up on %zu record%s the backend asked to "
-						  "send again", x->dest->name, retry.n,
-						  plural(retry.n));
-					x->stats.undelivered += retry.n;
+					say(x, "%s: giving up on %zu record%s the backend asked to "
+					    "send again", x->dest->name, retry.n, plural(retry.n));
+					count(x, &x->stats.undelivered, retry.n);
 					exp_idx_release(&retry);
 					x->gave_up = 1;
 					goto out;
@@ -1041,28 +1240,28 @@ again:
 				exp_idx_release(&cur);
 				continue;
 			}
-			progress_clear(x);
-			obs_warnx("%s", err.msg);
+			say(x, "%s", err.msg);
 			for (size_t i = 0; i < cur.n; i++)
 				dead_write(x, b, cur.v[i], resp.status, err.msg, resp.body, resp.len);
 			exp_idx_release(&cur);
 			continue;
 		}
-		progress_clear(x);
-		obs_warnx("%s", err.msg);
+		say(x, "%s", err.msg);
 		if (resp.outcome == OBS_HTTP_GAVE_UP && x->follow && !stop_requested) {
 			/* A long-running shipper waits for the backend to come back. */
 			int64_t wait = (int64_t)x->http.retry_max_ms * 1000000LL;
 
-			obs_warnx("%s: trying again in %lds", x->dest->name,
-				  (long)(wait / OBS_NS_PER_SEC));
+			say(x, "%s: trying again in %lds", x->dest->name,
+			    (long)(wait / OBS_NS_PER_SEC));
 			sleep_ns(wait);
 			if (!stop_requested)
 				goto again;
 		}
+		mu_lock(x);
 		x->stats.undelivered += count_good(b, &cur);
 		for (size_t i = 0; i < todo.n; i++)
 			x->stats.undelivered += count_good(b, &todo.v[i]);
+		mu_unlock(x);
 		exp_idx_release(&cur);
 		x->gave_up = 1;
 		goto out;
@@ -1072,52 +1271,190 @@ again:
 		goto out;
 	}
 	rc = 0;
-	batch_clear(b);
-	if (s->from_store && save_cursor(x, s) < 0)
+	if (j->save && job_save_cursor(x, j) < 0)
 		rc = -1;
 out:
 	todo_release(&todo);
-	exp_idx_release(&all);
 	obs_http_response_release(&resp);
 	return rc;
 }
 
-/* ---- streams and cursors -------------------------------------------------------------- */
-
-static int save_cursor(struct exp *x, struct exp_stream *s)
+static void *sender_main(void *arg)
 {
-	struct obs_error err;
-	json_t *meta;
-	char url[1024], now[OBS_TIME_BUFSZ];
+	struct exp *x = arg;
+	struct exp_pipe *p = x->pipe;
 
-	if (obs_cursor_reader_save(&s->rd, &s->cursor, &err) < 0)
-		goto fail;
-	if (x->dest->save_state) {
-		json_decref(s->cursor.state);
-		s->cursor.state = x->dest->save_state(x, s->signal);
+	mu_lock(x);
+	for (;;) {
+		struct exp_job *j;
+
+		while (!p->pending && !p->quit)
+			pthread_cond_wait(&p->cv, &p->mu);
+		j = p->pending;
+		if (!j)
+			break;
+		mu_unlock(x);
+		job_run(x, j);   /* a failure sets x->gave_up: the main thread stops */
+		mu_lock(x);
+		p->pending = NULL;
+		pthread_cond_broadcast(&p->cv);
 	}
-	obs_http_redact_url(x->url, x->url_secret_path ? OBS_HTTP_REDACT_PATH : 0, url,
-			    sizeof(url));
-	exp_time_text(obs_time_now(), now, sizeof(now));
-	meta = json_pack("{s:s, s:s, s:s, s:s}", "destination", x->dest->name, "url", url,
-			 "signal", s->signal, "updated", now);
-	if (!meta) {
-		obs_error_set(&err, "out of memory");
-		goto fail;
-	}
-	if (obs_cursor_save(&s->cursor, s->cursor_path, meta, &err) < 0) {
-		json_decref(meta);
-		goto fail;
-	}
-	json_decref(meta);
-	s->dirty = 0;
-	return 0;
-fail:
-	progress_clear(x);
-	obs_warnx("%s", err.msg);
-	x->gave_up = 1;
-	return -1;
+	mu_unlock(x);
+	return NULL;
 }
+
+/*
+ * Start the sender thread, for destinations without state: a stateful one
+ * (prepare, save_state) applies a batch to its state before its first
+ * request and saves that state with the cursor, so it delivers inline,
+ * one batch at a time. Without a thread, jobs run inline too.
+ */
+static void pipe_start(struct exp *x)
+{
+	struct exp_pipe *p = x->pipe;
+	sigset_t block, old;
+
+	if (x->dest->prepare || x->dest->save_state)
+		return;
+	/* SIGTERM and SIGINT go to the main thread, whose waits they interrupt. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	p->running = pthread_create(&p->thread, NULL, sender_main, x) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/* Wait until the sender delivered (or gave up on) what it has, and let it end. */
+static void pipe_stop(struct exp *x)
+{
+	struct exp_pipe *p = x->pipe;
+
+	if (!p->running)
+		return;
+	mu_lock(x);
+	p->quit = 1;
+	pthread_cond_broadcast(&p->cv);
+	mu_unlock(x);
+	pthread_join(p->thread, NULL);
+	p->running = 0;
+}
+
+/* Hand J to the sender, once it is done with the one before; or run J here. 0 or -1. */
+static int pipe_put(struct exp *x, struct exp_job *j)
+{
+	struct exp_pipe *p = x->pipe;
+	int rc = 0;
+
+	if (!p->running)
+		return job_run(x, j);
+	mu_lock(x);
+	while (p->pending) {
+		/* The sender is busy: compress here rather than wait (else it does). */
+		if (j->first.n && j->gzip && !j->zipped) {
+			struct obs_error err;
+			int k;
+
+			mu_unlock(x);
+			k = job_compress(j, &err);
+			if (k < 0) {
+				say(x, "%s: %s", x->dest->name, err.msg);
+				x->gave_up = 1;
+			}
+			mu_lock(x);
+			if (k < 0)
+				break;
+			continue;
+		}
+		pthread_cond_wait(&p->cv, &p->mu);
+	}
+	if (x->gave_up) {
+		/* The sender gave up on the batch before: this one was read, not sent. */
+		x->stats.undelivered += j->first.n;
+		rc = -1;
+	} else {
+		p->pending = j;
+		p->spare = j == &p->jobs[0] ? &p->jobs[1] : &p->jobs[0];
+		pthread_cond_broadcast(&p->cv);
+	}
+	mu_unlock(x);
+	return rc;
+}
+
+/*
+ * Send stream S's batch: encode the request for all its records here, note
+ * where the cursor goes after them, and hand it to the sender (which
+ * sends it while this thread reads and encodes the next batch). An empty
+ * batch of a store stream carries only the cursor, past lines that were
+ * skipped. 0, or -1 when the run must stop (x->gave_up set, message
+ * printed; the cursor stays after the last acknowledged batch).
+ */
+static int submit(struct exp *x, struct exp_stream *s)
+{
+	struct exp_job *j = x->pipe->spare;
+	struct exp_batch *b = &j->batch;
+	struct obs_error err;
+
+	if (x->gave_up) {
+		/* Read after the sender gave up on the batch before: not delivered. */
+		count(x, &x->stats.undelivered, s->batch.n);
+		return -1;
+	}
+	if (!s->batch.n && !s->from_store)
+		return 0;
+	batch_clear(b);
+	batch_swap(&s->batch, b);
+	j->s = s;
+	j->first.n = 0;
+	j->save = s->from_store;
+	if (b->n) {
+		if (x->dest->prepare && x->dest->prepare(x, b, &err) < 0) {
+			say(x, "%s: %s", x->dest->name, err.msg);
+			x->gave_up = 1;
+			return -1;
+		}
+		for (size_t i = 0; i < b->n; i++)
+			if (!b->items[i].bad)
+				exp_idx_push(&j->first, i);
+		if (j->first.n && job_encode(x, j, &j->first, &j->req, &err) < 0) {
+			say(x, "%s: %s", x->dest->name, err.msg);
+			x->gave_up = 1;
+			count(x, &x->stats.undelivered, count_good(b, &j->first));
+			return -1;
+		}
+		drop_bad(b, &j->first);
+		if (!j->req.len)
+			j->first.n = 0;
+	}
+	if (j->save) {
+		if (obs_cursor_reader_save(&s->rd, &j->cursor, &err) < 0) {
+			say(x, "%s", err.msg);
+			x->gave_up = 1;
+			return -1;
+		}
+		if (!x->dest->save_state) {
+			json_decref(j->cursor.state);
+			j->cursor.state = s->cursor.state ? json_deep_copy(s->cursor.state) : NULL;
+		}
+		s->dirty = 0;
+	}
+	return pipe_put(x, j);
+}
+
+static void job_release(struct exp_job *j)
+{
+	j->batch.signal = NULL;   /* the stream's */
+	batch_release(&j->batch);
+	exp_idx_release(&j->first);
+	xb_release(&j->body);
+	xb_release(&j->url);
+	xb_release(&j->ctype);
+	xb_release(&j->method);
+	obs_otlp_buf_release(&j->gz);
+	obs_cursor_release(&j->cursor);
+}
+
+/* ---- streams and cursors -------------------------------------------------------------- */
 
 static struct exp_stream *stream_new(struct exp *x, const char *signal)
 {
@@ -1281,7 +1618,7 @@ static int take_line(struct exp *x, struct exp_stream *s, const char *line, size
 
 	if (x->since != OBS_TIME_MIN && s && day <= OBS_TIME_MAX - DAY_NS &&
 	    day + DAY_NS <= x->since) {
-		x->stats.older++;
+		count(x, &x->stats.older, 1);
 		return 0;
 	}
 	/*
@@ -1290,27 +1627,25 @@ static int take_line(struct exp *x, struct exp_stream *s, const char *line, size
 	 */
 	if (s && x->since == OBS_TIME_MIN && x->dest->checks_json) {
 		batch_add(&s->batch, line, len, name, lineno, 0);
-		return batch_full(x, &s->batch) ? deliver(x, s) : 0;
+		return batch_full(x, &s->batch) ? submit(x, s) : 0;
 	}
 	if (obs_jscan_parse(&x->js, line, len, &err) < 0) {
-		progress_clear(x);
-		obs_warnx("%s:%llu: %s", name, (unsigned long long)lineno, err.msg);
-		x->stats.skipped++;
+		say(x, "%s:%llu: %s", name, (unsigned long long)lineno, err.msg);
+		count(x, &x->stats.skipped, 1);
 		return 0;
 	}
 	if (!s) {
 		type_signal(&x->js, type, sizeof(type));
 		if (!in_list(x->signals, type)) {
 			if (x->dest->signals) {
-				progress_clear(x);
-				obs_warnx("%s:%llu: not a %s record", name, (unsigned long long)lineno,
-					  !strcmp(x->signals, "spans") ? "span" :
-					  !strcmp(x->signals, "metrics") ? "metric" :
-					  !strcmp(x->signals, "logs") ? "log" :
-					  "span, metric or log");
-				x->stats.skipped++;
+				say(x, "%s:%llu: not a %s record", name, (unsigned long long)lineno,
+				    !strcmp(x->signals, "spans") ? "span" :
+				    !strcmp(x->signals, "metrics") ? "metric" :
+				    !strcmp(x->signals, "logs") ? "log" : "span, metric or log");
+				count(x, &x->stats.skipped, 1);
 			} else {
-				x->stats.older++;   /* not selected: counted with the filtered */
+				/* not selected: counted with the filtered */
+				count(x, &x->stats.older, 1);
 			}
 			return 0;
 		}
@@ -1322,12 +1657,12 @@ static int take_line(struct exp *x, struct exp_stream *s, const char *line, size
 	if (obs_jscan_time(&x->js, tok, &t) < 0)
 		t = 0;
 	if (x->since != OBS_TIME_MIN && tok >= 0 && t < x->since) {
-		x->stats.older++;
+		count(x, &x->stats.older, 1);
 		return 0;
 	}
 	batch_add(&s->batch, line, len, name, lineno, t);
 	if (batch_full(x, &s->batch))
-		return deliver(x, s);
+		return submit(x, s);
 	return 0;
 }
 
@@ -1344,8 +1679,7 @@ static int pump_store(struct exp *x, struct exp_stream *s)
 		if (k == 0)
 			break;
 		if (k < 0) {
-			progress_clear(x);
-			obs_warnx("%s", err.msg);
+			say(x, "%s", err.msg);
 			x->failed = 1;
 			s->dirty = 1;
 			continue;
@@ -1367,10 +1701,13 @@ static int flush_due(struct exp *x, int force)
 		struct exp_stream *s = x->streams[i];
 
 		if (s->batch.n && (force || now - s->batch.opened >= x->flush_ns) &&
-		    deliver(x, s) < 0)
+		    submit(x, s) < 0)
 			return -1;
-		/* Lines skipped since the last batch: the cursor moves past them too. */
-		if (s->from_store && s->dirty && !s->batch.n && save_cursor(x, s) < 0)
+		/*
+		 * Lines skipped since the last batch: the cursor moves past them
+		 * too, once the batches before them are delivered.
+		 */
+		if (s->from_store && s->dirty && !s->batch.n && submit(x, s) < 0)
 			return -1;
 	}
 	return 0;
@@ -1415,14 +1752,13 @@ static int run_store(struct exp *x)
 		sleep_ns(next_due(x, x->poll_ns));
 		for (size_t i = 0; i < x->nstreams; i++) {
 			if (obs_cursor_reader_refresh(&x->streams[i]->rd, &err) < 0) {
-				obs_warnx("%s", err.msg);
+				say(x, "%s", err.msg);
 				x->failed = 1;
 			}
 		}
 	}
 	if (!x->gave_up)
 		flush_due(x, 1);
-	progress_clear(x);
 	return 0;
 }
 
@@ -1430,9 +1766,9 @@ static void input_warn(void *ctx, const char *msg)
 {
 	struct exp *x = ctx;
 
-	x->stats.skipped += !strstr(msg, ": torn last line (no newline at end)") ||
-			    strstr(msg, ", skipped") != NULL;
-	obs_warnx("%s", msg);
+	count(x, &x->stats.skipped, !strstr(msg, ": torn last line (no newline at end)") ||
+				     strstr(msg, ", skipped") != NULL);
+	say(x, "%s", msg);
 }
 
 /* Files and pipes: no cursor; records routed by type; partial batches sent on time. */
@@ -1450,7 +1786,7 @@ static int run_inputs(struct exp *x)
 		int k;
 
 		if (obs_ndjson_open(&rd, files[f], &err) < 0) {
-			obs_warnx("%s", err.msg);
+			say(x, "%s", err.msg);
 			x->failed = 1;
 			obs_ndjson_close(&rd);
 			continue;
@@ -1459,11 +1795,12 @@ static int run_inputs(struct exp *x)
 		rd.warn_ctx = x;
 		for (;;) {
 			if (!obs_ndjson_line_ready(&rd)) {
-				struct pollfd pfd = { rd.fd, POLLIN, 0 };
+				struct pollfd pfd[2] = { { rd.fd, POLLIN, 0 },
+							 { stop_pipe[0], POLLIN, 0 } };
 				int64_t wait = next_due(x, -1);
 				int timeout = wait < 0 ? -1 : (int)(wait / 1000000) + 1;
 
-				k = poll(&pfd, 1, timeout);
+				k = poll(pfd, stop_pipe[0] >= 0 ? 2 : 1, timeout);
 				if (stop_requested)
 					break;
 				if (k == 0) {
@@ -1476,7 +1813,7 @@ static int run_inputs(struct exp *x)
 			if (k == 0)
 				break;
 			if (k < 0) {
-				obs_warnx("%s", err.msg);
+				say(x, "%s", err.msg);
 				x->failed = 1;
 				break;
 			}
@@ -1525,6 +1862,7 @@ static void summary(struct exp *x)
 int exp_main(const struct exp_dest *dest, int argc, char **argv)
 {
 	struct exp x;
+	struct exp_pipe pp;
 	struct obs_error err;
 	struct sigaction sa;
 	int rc, from_store;
@@ -1544,6 +1882,14 @@ int exp_main(const struct exp_dest *dest, int argc, char **argv)
 	x.cli_insecure = -1;
 	obs_http_init(&x.http);
 	obs_jscan_init(&x.js);
+	memset(&pp, 0, sizeof(pp));
+	pthread_mutex_init(&pp.mu, NULL);
+	pthread_mutex_init(&pp.dest_mu, NULL);
+	pthread_cond_init(&pp.cv, NULL);
+	for (int i = 0; i < 2; i++)
+		obs_cursor_init(&pp.jobs[i].cursor);
+	pp.spare = &pp.jobs[0];
+	x.pipe = &pp;
 
 	rc = parse_options(&x, argc, argv);
 	if (rc < 0) {
@@ -1587,11 +1933,16 @@ int exp_main(const struct exp_dest *dest, int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	if (pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+		stop_pipe[0] = stop_pipe[1] = -1;   /* waits are not cut short then */
 
+	pipe_start(&x);
 	if (from_store)
 		run_store(&x);
 	else
 		run_inputs(&x);
+	pipe_stop(&x);
+	progress_clear(&x);
 	summary(&x);
 	if (x.gave_up || x.failed)
 		rc = OBS_EXIT_FAILURE;
@@ -1600,6 +1951,16 @@ int exp_main(const struct exp_dest *dest, int argc, char **argv)
 	else
 		rc = OBS_EXIT_OK;
 out:
+	for (int i = 0; i < 2; i++)
+		job_release(&pp.jobs[i]);
+	pthread_cond_destroy(&pp.cv);
+	pthread_mutex_destroy(&pp.dest_mu);
+	pthread_mutex_destroy(&pp.mu);
+	for (int i = 0; i < 2; i++) {
+		if (stop_pipe[i] >= 0)
+			close(stop_pipe[i]);
+		stop_pipe[i] = -1;
+	}
 	if (dest->cleanup)
 		dest->cleanup(&x);
 	for (size_t i = 0; i < x.nstreams; i++)
@@ -1612,7 +1973,6 @@ out:
 	if (x.st_open)
 		obs_store_release(&x.st);
 	obs_jscan_release(&x.js);
-	obs_otlp_buf_release(&x.gz);
 	obs_http_release(&x.http);
 	free(x.url);
 	free(x.identity);

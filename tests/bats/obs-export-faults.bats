@@ -267,3 +267,119 @@ x" -s spans
 	! grep -rq SECRET "$OBS_HOME/state"
 	grep -q "^api-key: key-SECRET-4242" "$FS_REC/0001.head"
 }
+
+# ---- one batch in flight while the next is encoded (the sender thread) -------------
+
+# Span ids of the OTLP protobuf bodies the server accepted, in order.
+otlp_ids() {
+	local dir=${1:-$FS_REC}
+	[ -f "$dir/log" ] || return 0
+	awk '$4 == "200" || $4 ~ /^stall/ { print $1 }' "$dir/log" | while read -r k; do
+		"$OBS_TEST_HELPERS/otlp_decode" traces "$dir/$k.body" |
+			grep -o '"span_id":"[0-9a-f]*"' | cut -d'"' -f4
+	done
+}
+
+@test "otlp: the sink fails while the next batch is encoded, then recovers: every span once, in order" {
+	gen_spans 100
+	faultsrv_start "200,503,503,200,429:0,200,reset,200,502,200"
+	run obs_export otlp --url "$FS_URL" -s spans --batch 10 "${FAST[@]}"
+	assert_success
+	assert_output --regexp "100 records sent \(.* in 10 requests\), [1-9][0-9]* retr(y|ies), 0 dead-lettered"
+	[ "$(otlp_ids | tr '\n' ' ')" = "$(printf '%016x ' $(seq 100))" ]
+	run obs_export otlp --url "$FS_URL" -s spans --batch 10
+	assert_success
+	[ "$(otlp_ids | wc -l)" -eq 100 ]
+}
+
+@test "otlp: gave up with the next batch encoded: exit 3, cursor after the last acknowledged batch; the rerun sends the rest once" {
+	gen_spans 100
+	faultsrv_start "200,200,503"
+	run obs_export otlp --name p --url "$FS_URL" -s spans --batch 10 --retry-deadline 500ms "${FAST[@]}"
+	assert_failure 3
+	assert_output --partial "20 records sent"
+	assert_output --partial "otlp: gave up: the cursor stays after the last acknowledged batch"
+	faultsrv_stop
+	faultsrv_start "200" "$BATS_TEST_TMPDIR/rec2"
+	run obs_export otlp --name p --url "$FS_URL" -s spans --batch 10
+	assert_success
+	[ "$(otlp_ids | tr '\n' ' ')" = "$(printf '%016x ' $(seq 21 100))" ]
+}
+
+@test "otlp: a 413 split is encoded again while the next batch waits: each span once, in order" {
+	gen_spans 40
+	faultsrv_start "200,413,200,200,200,200"
+	run obs_export otlp --url "$FS_URL" -s spans --batch 10 -v
+	assert_success
+	assert_output --partial "413: splitting 10 records in two"
+	for k in 1 2 3 4 5 6; do
+		n[$k]=$("$OBS_TEST_HELPERS/otlp_decode" traces "$FS_REC/000$k.body" | grep -c .)
+	done
+	[ "${n[*]}" = "10 10 5 5 10 10" ]
+	[ "$(otlp_ids | tr '\n' ' ')" = "$(printf '%016x ' $(seq 40))" ]
+}
+
+@test "otlp: kill -9 in the middle of a run, then a rerun: nothing lost, duplicates at most one batch" {
+	gen_spans 1000
+	faultsrv_start "stall:0.15"
+	"$OBS_BIN/obs-export" otlp --name k --url "$FS_URL" --batch 50 -s spans </dev/null 2>/dev/null &
+	pid=$!
+	for _ in $(seq 200); do
+		[ -f "$FS_REC/log" ] && [ "$(wc -l <"$FS_REC/log")" -ge 4 ] && break
+		sleep 0.05
+	done
+	kill -9 "$pid"
+	wait "$pid" || true
+	faultsrv_stop
+	first=$(otlp_ids)
+	[ "$(echo "$first" | grep -c .)" -ge 150 ]
+	faultsrv_start "200" "$BATS_TEST_TMPDIR/rec2"
+	run obs_export otlp --name k --url "$FS_URL" --batch 50 -s spans
+	assert_success
+	all=$( (echo "$first"; otlp_ids) | grep .)
+	[ "$(echo "$all" | sort -u | wc -l)" -eq 1000 ]
+	dups=$(( $(echo "$all" | wc -l) - 1000 ))
+	echo "duplicates: $dups"
+	[ "$dups" -le 50 ]
+}
+
+@test "a pipe: gave up with the next batch read: the records read but not delivered are counted" {
+	gen_spans 50
+	faultsrv_start "200,503"
+	run sh -c "'$OBS_BIN/obs-export' webhook --url '$FS_URL' --batch 10 --retry-deadline 300ms \
+		--retry-initial 50ms --retry-max 100ms <'$OBS_HOME/spans/$(date -u +%Y-%m-%d).ndjson'"
+	assert_failure 3
+	assert_output --partial "10 records sent"
+	assert_output --partial "webhook: 20 records read but not delivered"
+	[ "$(accepted_ids | wc -l)" -eq 10 ]
+}
+
+@test "--follow: SIGTERM while the sender waits for a backend that is down: it stops, the cursor after the last acknowledged batch" {
+	gen_spans 20
+	faultsrv_start "200,503"
+	"$OBS_BIN/obs-export" webhook --name f --url "$FS_URL" -f --batch 5 --poll-interval 100ms \
+		--retry-deadline 300ms --retry-initial 50ms --retry-max 1h -s spans \
+		</dev/null 2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	for _ in $(seq 200); do
+		grep -q "trying again in 3600s" "$BATS_TEST_TMPDIR/err" && break
+		sleep 0.05
+	done
+	grep -q "trying again in 3600s" "$BATS_TEST_TMPDIR/err"
+	kill -TERM "$pid"
+	# It must not wait out the hour (a liveness bound, not a speed one).
+	for _ in $(seq 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -9 "$pid"
+		false
+	fi
+	status=0
+	wait "$pid" || status=$?
+	[ "$status" -eq 3 ]
+	grep -q "webhook: gave up: the cursor stays after the last acknowledged batch" "$BATS_TEST_TMPDIR/err"
+	faultsrv_stop
+	faultsrv_start "200" "$BATS_TEST_TMPDIR/rec2"
+	run obs_export webhook --name f --url "$FS_URL" --batch 5 -s spans
+	assert_success
+	[ "$(accepted_ids | tr '\n' ' ')" = "$(printf '%016x ' $(seq 6 20))" ]
+}

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Fuzz target for obs_jscan: never crash, and accept exactly what jansson accepts. */
+/* Fuzz target for obs_jscan: never crash, accept exactly what jansson accepts, the same tokens both ways. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +7,11 @@
 #include <jansson.h>
 
 #include "obs_jscan.h"
+
+#define JSMN_HEADER
+#define JSMN_STRICT
+#define JSMN_PARENT_LINKS
+#include <jsmn.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -25,7 +30,16 @@ static void visit(const struct obs_jscan *s, int tok, int depth)
 	if (!raw)
 		abort();
 	switch (obs_jscan_type(s, tok)) {
-	case OBS_JSCAN_OBJECT:
+	case OBS_JSCAN_OBJECT: {
+		/* Lookups of several keys at once agree with one-by-one lookups. */
+		static const char *const keys[] = { "a", "type", "", "b", "a\\" };
+		static const size_t lens[] = { 1, 4, 0, 1, 2 };
+		int out[5];
+
+		obs_jscan_getv(s, tok, keys, lens, 5, out);
+		for (int i = 0; i < 5; i++)
+			if (out[i] != obs_jscan_getn(s, tok, keys[i], lens[i]))
+				abort();
 		for (t = obs_jscan_child(s, tok); t >= 0; t = obs_jscan_sibling(s, tok, t)) {
 			if (obs_jscan_type(s, t) != OBS_JSCAN_STRING)
 				abort();
@@ -39,6 +53,7 @@ static void visit(const struct obs_jscan *s, int tok, int depth)
 			visit(s, t + 1, depth + 1);
 		}
 		break;
+	}
 	case OBS_JSCAN_ARRAY:
 		for (t = obs_jscan_child(s, tok); t >= 0; t = obs_jscan_sibling(s, tok, t))
 			visit(s, t, depth + 1);
@@ -78,6 +93,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ours = obs_jscan_parse(&s, (const char *)data, size, &err) == 0;
 	if (ours)
 		visit(&s, 0, 0);
+	/* The one-pass parser makes what jsmn and the strict check make. */
+	{
+		struct obs_jscan slow;
+		struct obs_error serr;
+		int theirs;
+
+		obs_jscan_init(&slow);
+		slow.no_fast_path = 1;
+		theirs = obs_jscan_parse(&slow, (const char *)data, size, &serr) == 0;
+		if (ours != theirs || slow.ntok != s.ntok || (!ours && strcmp(err.msg, serr.msg)))
+			abort();
+		if (ours && (memcmp(s.tok, slow.tok, (size_t)s.ntok * sizeof(jsmntok_t)) ||
+			     memcmp(s.next, slow.next, (size_t)s.ntok * sizeof(int))))
+			abort();
+		obs_jscan_release(&slow);
+	}
 	obs_jscan_release(&s);
 
 	/* Differential check: jansson is the reference for what is valid JSON. */

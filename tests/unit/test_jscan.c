@@ -12,6 +12,12 @@
 
 #include "obs_jscan.h"
 
+/* The token layout obs_jscan uses (declarations only). */
+#define JSMN_HEADER
+#define JSMN_STRICT
+#define JSMN_PARENT_LINKS
+#include <jsmn.h>
+
 static const char SPAN[] =
 	"{\"type\":\"span\",\"trace_id\":\"4bf92f3577b34da6a3ce929d0e0e4736\","
 	"\"span_id\":\"00f067aa0ba902b7\",\"name\":\"make build\",\"service\":\"ci\","
@@ -480,6 +486,137 @@ static void test_time_range(void **state)
 	obs_jscan_release(&s);
 }
 
+/*
+ * The one-pass parser and jsmn with the strict check agree on LINE: the
+ * same answer, message, tokens and subtree ends.
+ */
+static void same_both_ways(struct obs_jscan *fast, struct obs_jscan *slow, const char *line,
+			   size_t len)
+{
+	struct obs_error e1 = { "" }, e2 = { "" };
+	int r1 = obs_jscan_parse(fast, line, len, &e1);
+	int r2 = obs_jscan_parse(slow, line, len, &e2);
+
+	if (r1 != r2 || strcmp(e1.msg, e2.msg) || fast->ntok != slow->ntok)
+		fail_msg("%.*s: %d '%s' %d tokens, but %d '%s' %d tokens", (int)len, line, r1,
+			 e1.msg, fast->ntok, r2, e2.msg, slow->ntok);
+	if (r1 == 0 && (memcmp(fast->tok, slow->tok, (size_t)fast->ntok * sizeof(jsmntok_t)) ||
+			memcmp(fast->next, slow->next, (size_t)fast->ntok * sizeof(int))))
+		fail_msg("%.*s: different tokens", (int)len, line);
+}
+
+static void test_fast_path_same(void **state)
+{
+	static const char *const lines[] = {
+		"{}", " {} ", "{ }", "\t{\r\n}\n", "{\"a\":1}", "{\"a\" : 1 , \"b\" : [ 1 , 2 ] }",
+		"{\"a\":[],\"b\":{},\"c\":[[],{}],\"d\":{\"e\":{\"f\":[1,{\"g\":null}]}}}",
+		"{\"n\":[0,-0,1.0,1e5,1E-5,-1.5e+10,123456789012345678901234567890,0.25e-3]}",
+		"{\"l\":[true,false,null],\"t\":true,\"f\":false,\"z\":null}",
+		"{\"s\":\"\",\"long\":\"0123456789abcdefghijklmnopqrstuvwxyz\",\"x\":\"\x7f\"}",
+		"{\"e\":\"a\\\"b\\\\c\\/d\\be\\ff\\ng\\rh\\ti\"}",
+		"{\"q\":\"01234567\\\"9\",\"r\":\"0123456\\\\\"}",
+		"{\"u\":\"\\u00e9\\ud83d\\ude00\"}",
+		"{\"u\":\"\xf4\x8f\xbf\xbf \xe0\xa0\x80 \xf0\x90\x80\x80 \xc2\x80 \xc3\xa9t\xc3\xa9\"}",
+		"{\"dup\":1,\"dup\":2}", "{\"k\\n\":1}",
+		/* errors */
+		"{", "}", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "{\"a\":1 \"b\":2}", "{,}", "{\"a\":[1,]}",
+		"{\"a\":[1 2]}", "{\"a\":[,1]}", "{\"a\":01}", "{\"a\":1.}", "{\"a\":-}", "{\"a\":1e}",
+		"{\"a\":1e+}", "{\"a\":.5}", "{\"a\":+1}", "{\"a\":1x}", "{\"a\":tru}", "{\"a\":nul}",
+		"{\"a\":falsey}", "{\"a\":True}", "{\"a\":1}x", "{\"a\":1}{}", "{\"a\":1]", "{\"a\":[1}",
+		"{1:2}", "{\"a\":\"x}", "{\"a\":\"\x01\"}", "{\"a\":\"\\x\"}", "{\"a\":\"\\u12\"}",
+		"{\"a\":\"\\udc00\"}", "{\"a\":\"\xc0\xaf\"}", "{\"a\":\"\xed\xa0\x80\"}",
+		"{\"a\":\"\xf5\x80\x80\x80\"}", "{\"a\":\"\xe2\x82\"}", "{\"a\"::1}", "{\"a\":1:}",
+		"[1]", "\"s\"", "{\"a\":1}\x7f", "{\"a\":\xc3\xa9}", "{\"a\":{\"b\":1}", "{\"a\":[1]]}",
+	};
+	struct obs_jscan fast, slow;
+	char *line;
+	size_t i, n;
+	unsigned long seed = 12345;
+	int d;
+
+	(void)state;
+	obs_jscan_init(&fast);
+	obs_jscan_init(&slow);
+	slow.no_fast_path = 1;
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		same_both_ways(&fast, &slow, lines[i], strlen(lines[i]));
+	/* NUL bytes, inside a string and between tokens. */
+	same_both_ways(&fast, &slow, "{\"a\":\"x\0y\"}", 12);
+	same_both_ways(&fast, &slow, "{\"a\":1,\0\"b\":2}", 15);
+	/* Nesting past what the one pass takes, and just below. */
+	line = malloc(4096);
+	for (d = 60; d < 70; d++) {
+		n = (size_t)sprintf(line, "{\"a\":");
+		for (i = 0; i < (size_t)d; i++)
+			line[n++] = i % 2 ? '[' : '{', n += i % 2 ? 0 : (size_t)sprintf(line + n, "\"k\":");
+		for (i = d; i-- > 0;)
+			line[n++] = i % 2 ? ']' : '}';
+		line[n++] = '}';
+		same_both_ways(&fast, &slow, line, n);
+	}
+	/* The token limit, met while growing. */
+	fast.max_tokens = slow.max_tokens = 300;
+	n = (size_t)sprintf(line, "{\"a\":[");
+	for (i = 0; i < 298; i++)
+		n += (size_t)sprintf(line + n, "%s%zu", i ? "," : "", i);
+	n += (size_t)sprintf(line + n, "]}");
+	same_both_ways(&fast, &slow, line, n);
+	same_both_ways(&fast, &slow, "{\"a\":[1,2]}", 12);
+	fast.max_tokens = slow.max_tokens = OBS_JSCAN_MAX_TOKENS;
+	/* Thousands of damaged spans: one or two bytes changed, or the line cut. */
+	for (i = 0; i < 20000; i++) {
+		static const char bytes[] = "{}[]\":,\\ -+.0123456789eEtrufalsn\x01\x7f\x80\xc3\xa9\xff u";
+		size_t len = sizeof(SPAN) - 1;
+
+		memcpy(line, SPAN, len);
+		for (int k = 0; k < 1 + (int)(i % 2); k++) {
+			seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+			line[(seed >> 33) % len] = bytes[(seed >> 17) % (sizeof(bytes) - 1)];
+		}
+		if (i % 7 == 0)
+			len = (seed >> 40) % len;
+		same_both_ways(&fast, &slow, line, len);
+	}
+	free(line);
+	obs_jscan_release(&fast);
+	obs_jscan_release(&slow);
+}
+
+static void test_getv(void **state)
+{
+	static const char *const keys[] = { "a", "b", "c", "k\n", "zz" };
+	static const size_t lens[] = { 1, 1, 1, 2, 2 };
+	struct obs_jscan s;
+	int out[5];
+
+	(void)state;
+	obs_jscan_init(&s);
+	/* Out of order, a duplicate (the first wins), an escaped key, one absent. */
+	parse_ok(&s, "{\"c\":3,\"x\":{\"a\":9},\"a\":1,\"b\":[2],\"a\":7,\"k\\n\":4}");
+	obs_jscan_getv(&s, 0, keys, lens, 5, out);
+	assert_int_equal(out[0], obs_jscan_get(&s, 0, "a"));
+	assert_int_equal(out[1], obs_jscan_get(&s, 0, "b"));
+	assert_int_equal(out[2], 2);
+	assert_int_equal(out[3], obs_jscan_get(&s, 0, "k\n"));
+	assert_true(out[3] > 0);
+	assert_int_equal(out[4], -1);
+	assert_true(obs_jscan_streq(&s, out[3] - 1, "k\n"));
+	/* The nested object; not an object; no token. */
+	obs_jscan_getv(&s, obs_jscan_get(&s, 0, "x"), keys, lens, 2, out);
+	assert_int_equal(out[0], obs_jscan_get(&s, obs_jscan_get(&s, 0, "x"), "a"));
+	assert_int_equal(out[1], -1);
+	obs_jscan_getv(&s, out[0], keys, lens, 2, out);
+	assert_int_equal(out[0], -1);
+	assert_int_equal(out[1], -1);
+	obs_jscan_getv(&s, -1, keys, lens, 1, out);
+	assert_int_equal(out[0], -1);
+	parse_ok(&s, "{}");
+	obs_jscan_getv(&s, 0, keys, lens, 5, out);
+	assert_int_equal(out[0], -1);
+	assert_int_equal(out[4], -1);
+	obs_jscan_release(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -493,6 +630,8 @@ int main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_not_terminated),
 		cmocka_unit_test(test_time_range),
+		cmocka_unit_test(test_fast_path_same),
+		cmocka_unit_test(test_getv),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
