@@ -597,6 +597,8 @@ static int scan_open_segment(struct obs_store_scan *sc, const char *path, struct
 		return -1;
 	if (sc->max_line)
 		sc->rd.max_line = sc->max_line;
+	/* The store's own segments, not untrusted input: a busy day inflates past any bomb limit. */
+	sc->rd.max_decompressed = 0;
 	sc->rd.warn = sc->warn;
 	sc->rd.warn_ctx = sc->warn_ctx;
 	sc->open = 1;

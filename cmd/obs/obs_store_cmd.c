@@ -299,6 +299,7 @@ static int verify_segment(const char *path, struct obs_jscan *js, unsigned long 
 	}
 	r.warn = print_warning;
 	r.warn_ctx = problems;
+	r.max_decompressed = 0;   /* a segment of the store, however large its day */
 	while ((rc = obs_ndjson_next_line(&r, &line, &len, &err)) > 0) {
 		(*records)++;
 		if (obs_jscan_parse(js, line, len, &err) < 0) {
