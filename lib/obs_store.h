@@ -113,12 +113,13 @@ void obs_store_batch_release(struct obs_store_batch *b);
  * numbers stay those of the file); every record whose store time is in
  * the window is returned, others may be too: records are not sorted,
  * filter by time yourself. An index that does not fit its segment is
- * reported through warn and ignored. A torn last line in a segment is reported
- * through warn (and returned like any other line). Only one segment is
+ * reported through warn and ignored. A torn last line in a segment is
+ * reported through warn (and returned like any other line). Only one segment is
  * open at a time; .gz segments have no decompression limit (they are the
  * store's own, and a day may hold more than 8 GiB). Files in the signal
- * folder not named YYYY-MM-DD.ndjson or YYYY-MM-DD.ndjson.gz are ignored; a missing signal folder is an empty
- * scan; a segment removed after _open (retention) is skipped.
+ * folder not named YYYY-MM-DD.ndjson or YYYY-MM-DD.ndjson.gz are ignored;
+ * a missing signal folder is an empty scan; a segment removed after _open
+ * (retention) is skipped.
  */
 struct obs_store_scan {
 	/* Settings: fill in after _open, before the first _next (max_line 0 = default). */
