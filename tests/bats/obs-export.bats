@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # obs-export: cursors, input, options, and what each destination sends (recorded by faultsrv).
 
+bats_require_minimum_version 1.5.0
 load common
 
 setup() { obs_setup; }
@@ -268,7 +269,7 @@ error disk full db 4bf92f3577b34da6a3ce929d0e0e4736"
 	run obs_export otlp --url "$FS_URL" --protocol http/json -s traces --compression none
 	assert_success
 	grep -q "^Content-Type: application/json" "$FS_REC/0001.head"
-	! grep -q "^Content-Encoding" "$FS_REC/0001.head"
+	run ! grep -q "^Content-Encoding" "$FS_REC/0001.head"
 	run sh -c "'$OBS_BIN/obs-trace' import --format otlp --stdout '$FS_REC/0001.body' | jq -r '.span_id + \" \" + .end'"
 	assert_output "0000000000000001 $(today)T10:00:01.500000000Z
 0000000000000002 $(today)T10:00:01.500000000Z"
@@ -294,10 +295,10 @@ error disk full db 4bf92f3577b34da6a3ce929d0e0e4736"
 	grep -q "^x-api-key: abc def" "$FS_REC/0002.head"
 	grep -q "^x-tenant: t1" "$FS_REC/0002.head"
 	grep -q "^x-only-traces: 1" "$FS_REC/0001.head"
-	! grep -q "^x-api-key" "$FS_REC/0001.head"
-	! grep -q "^x-only-traces" "$FS_REC/0002.head"
+	run ! grep -q "^x-api-key" "$FS_REC/0001.head"
+	run ! grep -q "^x-only-traces" "$FS_REC/0002.head"
 	grep -q "^Content-Type: application/json" "$FS_REC/0002.head"
-	! grep -q "^Content-Encoding" "$FS_REC/0001.head"
+	run ! grep -q "^Content-Encoding" "$FS_REC/0001.head"
 	# command-line options win over the variables
 	OTEL_EXPORTER_OTLP_ENDPOINT="$FS_URL/base" OTEL_EXPORTER_OTLP_PROTOCOL=http/json \
 		run obs_export otlp --url "$FS_URL/cli" --protocol http/protobuf -s spans --reset-cursor
